@@ -1,0 +1,1 @@
+"""Ingestion: CSV exports in, validated rows committed atomically to the store, every reject reported."""

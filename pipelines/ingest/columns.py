@@ -1,0 +1,100 @@
+"""Which file column plays which role: synonyms an export tool may use, or the analyst's mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pipelines.errors import OkrlensError
+from pipelines.ingest.dialect import Dialect, slug
+
+# Role -> column names (as slugs) that export tools use for it, most specific first.
+EVENT_ROLES: dict[str, tuple[str, ...]] = {
+    "event_time": (
+        "event_time",
+        "timestamp",
+        "event_timestamp",
+        "occurred_at",
+        "time",
+        "ts",
+        "datetime",
+        "created_at",
+    ),
+    "user_id": ("user_id", "distinct_id", "userid", "user", "uid", "person_id"),
+    "event_name": ("event_name", "event", "event_type", "action", "name"),
+    "account_id": (
+        "account_id",
+        "account",
+        "group_id",
+        "org_id",
+        "organization_id",
+        "company_id",
+        "institution_id",
+        "institution",
+    ),
+}
+EVENT_REQUIRED = ("event_time", "user_id", "event_name")
+
+KPI_ROLES: dict[str, tuple[str, ...]] = {
+    "date": (
+        "date",
+        "day",
+        "week",
+        "month",
+        "quarter",
+        "period",
+        "period_start",
+        "time",
+        "timestamp",
+    ),
+    "metric": ("metric", "kpi", "metric_name", "measure", "series", "name"),
+    "value": ("value", "amount", "total", "count"),
+    "segment": ("segment", "dimension", "breakdown", "group", "plan", "region"),
+}
+
+
+def resolve_roles(
+    dialect: Dialect,
+    roles: Mapping[str, tuple[str, ...]],
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Role -> staged column for every role found, explicit overrides first, then synonyms."""
+    by_slug = dict(zip(dialect.columns, dialect.columns, strict=True))
+    found: dict[str, str] = {}
+    for role, label in (overrides or {}).items():
+        if role not in roles:
+            raise OkrlensError(
+                f"unknown column role {role!r} in the mapping",
+                where=f"--map {role}={label}",
+                fix=f"use one of: {', '.join(roles)}",
+            )
+        column = by_slug.get(slug(label))
+        if column is None:
+            raise OkrlensError(
+                f"the mapping names column {label!r}, which {dialect.path.name} does not have",
+                where=f"--map {role}={label}",
+                fix=f"use one of the file's columns: {', '.join(dialect.header)}",
+            )
+        found[role] = column
+    taken = set(found.values())
+    for role, synonyms in roles.items():
+        if role in found:
+            continue
+        match = next((s for s in synonyms if s in by_slug and s not in taken), None)
+        if match is not None:
+            found[role] = match
+            taken.add(match)
+    return found
+
+
+def require(
+    dialect: Dialect, found: Mapping[str, str], required: tuple[str, ...], kind: str
+) -> None:
+    """OkrlensError naming the missing roles when a required role has no column."""
+    missing = [role for role in required if role not in found]
+    if missing:
+        raise OkrlensError(
+            f"{dialect.path.name} does not look like {kind}: no column for "
+            f"{', '.join(missing)} (found columns: {', '.join(dialect.header)})",
+            where=f"{dialect.path}, line {dialect.header_line}",
+            fix=f"rename the column in the file, or map it, e.g. --map {missing[0]}=<column name>",
+        )

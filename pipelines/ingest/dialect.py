@@ -1,0 +1,224 @@
+"""Understanding a CSV file's dialect from its head: compression, encoding, preamble, delimiter, header.
+
+DuckDB's sniffer guesses from a sample and, on ragged files, can "succeed" with a wrong header.
+Analysts need an explanation they can check, so the dialect is decided here by simple, stated rules
+and then handed to DuckDB's reader as explicit options.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.errors import OkrlensError
+from pipelines.limits import HEAD_LINES, MAX_COLUMNS, MAX_HEADER_CHARS
+
+DELIMITERS = (",", ";", "\t", "|")
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SEP_HINT = re.compile(r"^sep=(.)$", re.IGNORECASE)
+_NAME_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How to read one CSV file: what DuckDB's reader is told, and what the analyst is shown."""
+
+    path: Path
+    compression: str  # "none" or "gzip"
+    delimiter: str
+    skip_rows: int  # preamble lines (comments, sep= hints, blank lines) before the header
+    header: tuple[str, ...]  # labels as written in the file
+    columns: tuple[str, ...]  # safe identifiers derived from the labels, same order
+    has_bom: bool
+    newline: str  # "\n" or "\r\n"
+
+    @property
+    def header_line(self) -> int:
+        """The 1-based physical line number of the header."""
+        return self.skip_rows + 1
+
+    def describe(self) -> str:
+        """A one-line, human description of the dialect."""
+        names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+        extras = [f"{self.skip_rows} preamble line(s) skipped"] if self.skip_rows else []
+        extras += ["UTF-8 BOM"] if self.has_bom else []
+        extras += ["gzip"] if self.compression == "gzip" else []
+        extras += ["CRLF"] if self.newline == "\r\n" else []
+        tail = f" ({', '.join(extras)})" if extras else ""
+        return f"{names[self.delimiter]}-separated, {len(self.header)} columns{tail}"
+
+
+def slug(label: str) -> str:
+    """A safe SQL identifier for a label: lowercase, runs of other characters become '_'.
+
+    Example:
+        >>> slug("First response time (h)"), slug("MRR"), slug("2026 plan")
+        ('first_response_time_h', 'mrr', 'c_2026_plan')
+    """
+    text = _NAME_CHARS.sub("_", label.strip().lower()).strip("_")
+    if not text or not text[0].isalpha():
+        text = "c_" + text
+    return text[:63].rstrip("_")
+
+
+def _head_bytes(path: Path) -> tuple[bytes, str]:
+    """The first bytes of the file (decompressed when gzip) and its compression."""
+    with path.open("rb") as raw:
+        magic = raw.read(2)
+    if magic == _GZIP_MAGIC:
+        try:
+            with gzip.open(path, "rb") as stream:
+                return stream.read(1 << 20), "gzip"
+        except (OSError, EOFError) as exc:
+            raise OkrlensError(
+                f"{path.name} looks gzip-compressed but cannot be decompressed: {exc}",
+                where=str(path),
+                fix="re-export the file or decompress it yourself and ingest the CSV",
+            ) from None
+    with path.open("rb") as raw:
+        return raw.read(1 << 20), "none"
+
+
+def _decoded_lines(path: Path, head: bytes) -> list[str]:
+    """The first HEAD_LINES lines of the head, decoded as UTF-8 (line endings kept)."""
+    if head.startswith(_UTF16_BOMS):
+        raise OkrlensError(
+            f"{path.name} is UTF-16 text (Excel's 'Unicode text'), which okrlens does not read",
+            where=f"{path}, byte 0",
+            fix="save it as 'CSV UTF-8 (comma delimited)' and ingest that file",
+        )
+    if b"\x00" in head:
+        nul_line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise OkrlensError(
+            f"{path.name} contains NUL bytes, so it is binary or a corrupted text file",
+            where=f"{path}, line {nul_line}",
+            fix="export the data again as a plain CSV file",
+        )
+    lines = head.splitlines(keepends=True)[:HEAD_LINES]
+    # A multi-byte character may be cut at the end of the 1 MiB head: only check complete lines.
+    if len(lines) > 1 and len(head) == 1 << 20:
+        lines = lines[:-1]
+    decoded = []
+    for number, raw_line in enumerate(lines, start=1):
+        try:
+            decoded.append(raw_line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise OkrlensError(
+                f"{path.name} is not UTF-8: byte {raw_line[exc.start]:#04x} cannot be decoded",
+                where=f"{path}, line {number}",
+                fix="re-export as UTF-8 (in Excel: 'CSV UTF-8'); okrlens never guesses an encoding",
+            ) from None
+    return decoded
+
+
+def _preamble_length(lines: list[str]) -> int:
+    """How many lines precede the header: comments (#, //), blank lines and `sep=` hints."""
+    for index, line in enumerate(lines):
+        text = line.strip().lstrip("\ufeff")
+        if text and not text.startswith(("#", "//")) and not _SEP_HINT.match(text):
+            return index
+    return len(lines)
+
+
+def _delimiter(header_line: str, hint: str | None) -> str:
+    """The delimiter: an explicit `sep=` hint, else the candidate most frequent in the header."""
+    if hint:
+        return hint
+    counts = {d: _count_outside_quotes(header_line, d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    """Occurrences of char in line that are not inside double quotes."""
+    count, quoted = 0, False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        elif c == char and not quoted:
+            count += 1
+    return count
+
+
+def _unique_columns(path: Path, labels: list[str], line: int) -> tuple[str, ...]:
+    """Identifiers for the header labels; OkrlensError on blank, over-long or duplicate labels."""
+    where = f"{path}, line {line}"
+    if len(labels) > MAX_COLUMNS:
+        raise OkrlensError(
+            f"{path.name} has {len(labels)} columns, more than the {MAX_COLUMNS} okrlens accepts",
+            where=where,
+            fix="check the delimiter, or split the export into narrower files",
+        )
+    seen: dict[str, str] = {}
+    for position, label in enumerate(labels, start=1):
+        if not label.strip():
+            raise OkrlensError(
+                f"column {position} of {path.name} has no header",
+                where=where,
+                fix="give every column a name in the first row (or remove the empty column)",
+            )
+        if len(label) > MAX_HEADER_CHARS:
+            raise OkrlensError(
+                f"column {position} of {path.name} has a {len(label)}-character header "
+                f"(limit {MAX_HEADER_CHARS})",
+                where=where,
+                fix="shorten the header",
+            )
+        name = slug(label)
+        if name in seen:
+            raise OkrlensError(
+                f"{path.name} has two columns that mean the same name: {seen[name]!r} and {label!r}",
+                where=where,
+                fix="rename one of them; names are compared ignoring case and punctuation",
+            )
+        seen[name] = label
+    return tuple(seen)
+
+
+def sniff(path: Path) -> Dialect:
+    """The dialect of the CSV file at path, or an OkrlensError saying what is wrong and where."""
+    if not path.is_file():
+        raise OkrlensError(
+            f"file not found: {path}", where=str(path), fix="check the path and try again"
+        )
+    if path.stat().st_size == 0:
+        raise OkrlensError(
+            f"{path.name} is empty (0 bytes)", where=str(path), fix="export the data again"
+        )
+    head, compression = _head_bytes(path)
+    lines = _decoded_lines(path, head)
+    skip = _preamble_length(lines)
+    if skip >= len(lines):
+        raise OkrlensError(
+            f"{path.name} has no header row: it holds only blank or comment lines",
+            where=str(path),
+            fix="export the data with a header row",
+        )
+    hints = [m.group(1) for line in lines[:skip] if (m := _SEP_HINT.match(line.strip()))]
+    header_line = lines[skip].lstrip("\ufeff")
+    delimiter = _delimiter(header_line, hints[0] if hints else None)
+    labels = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
+    labels = [label.strip() for label in labels]
+    columns = _unique_columns(path, labels, skip + 1)
+    if len(lines) <= skip + 1:
+        raise OkrlensError(
+            f"{path.name} has a header but no data rows",
+            where=f"{path}, line {skip + 1}",
+            fix="export a date range that contains data",
+        )
+    return Dialect(
+        path=path,
+        compression=compression,
+        delimiter=delimiter,
+        skip_rows=skip,
+        header=tuple(labels),
+        columns=columns,
+        has_bom=head.startswith(_UTF8_BOM),
+        newline="\r\n" if lines[skip].endswith("\r\n") else "\n",
+    )

@@ -1,0 +1,150 @@
+"""The ingest ledger: what each ingest read, added, skipped and rejected, and who ran it when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from pipelines import db
+from pipelines.errors import OkrlensError
+from pipelines.ingest.staging import REJECT_COLUMNS
+from pipelines.limits import REJECTS_SHOWN
+
+
+@dataclass
+class IngestReport:
+    """The outcome of ingesting one file."""
+
+    kind: str
+    file_name: str
+    sha256: str
+    shape: str = ""
+    dialect: str = ""
+    columns: dict[str, str] = field(default_factory=dict)  # file label -> stored meaning
+    rows_read: int = 0
+    rows_added: int = 0
+    rows_duplicate: int = 0
+    rows_revised: int = 0
+    rows_rejected: int = 0
+    rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    committed: bool = False
+    already_ingested_at: dt.datetime | None = None
+    already_ingested_by: str = ""
+    ingest_id: int | None = None
+
+    def summary(self) -> str:
+        """One line saying what happened to the file."""
+        if self.already_ingested_at is not None:
+            return (
+                f"{self.file_name}: already ingested on {self.already_ingested_at:%Y-%m-%d %H:%M} "
+                f"UTC by {self.already_ingested_by} (same sha256); 0 rows added"
+            )
+        verb = "ingested" if self.committed else "NOT ingested"
+        parts = [f"{self.rows_added:,} rows added"]
+        if self.rows_duplicate:
+            parts.append(f"{self.rows_duplicate:,} already stored (skipped)")
+        if self.rows_revised:
+            parts.append(f"{self.rows_revised:,} revised values")
+        if self.rows_rejected:
+            parts.append(f"{self.rows_rejected:,} rejected")
+        return f"{self.file_name}: {verb} as {self.kind} ({self.shape}); " + ", ".join(parts)
+
+
+class IngestRejected(OkrlensError):
+    """A file refused because some of its lines are invalid; nothing of it was stored."""
+
+    def __init__(self, report: IngestReport) -> None:
+        self.report = report
+        shown = report.rejects.head(REJECTS_SHOWN)
+        examples = "; ".join(
+            f"line {r['line']}"
+            + (f", column {r['column_name']}" if isinstance(r["column_name"], str) else "")
+            + (f", value {_short(r['value'])!r}" if isinstance(r["value"], str) else "")
+            + f": {r['reason']}"
+            for r in shown.to_dict("records")
+        )
+        more = (
+            f" (first {len(shown)} of {report.rows_rejected:,} shown)"
+            if report.rows_rejected > len(shown)
+            else ""
+        )
+        super().__init__(
+            f"{report.file_name} was not ingested: {report.rows_rejected:,} of "
+            f"{report.rows_read + report.rows_rejected:,} lines are invalid{more}: {examples}",
+            fix="correct those lines and ingest the file again, or pass --allow-rejects to store "
+            "the valid rows and keep the rejected ones in the ledger",
+        )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """text cut to limit characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def current_user() -> str:
+    """Who is ingesting: $OKRLENS_USER, else the login name."""
+    try:
+        return os.environ.get("OKRLENS_USER") or getpass.getuser()
+    except OSError:
+        return "unknown"
+
+
+def previous_ingest(
+    con: duckdb.DuckDBPyConnection, kind: str, sha256: str
+) -> tuple[dt.datetime, str] | None:
+    """When and by whom a file with this sha256 was already ingested as kind, if it was."""
+    row = con.execute(
+        "SELECT ingested_at, ingested_by FROM ingests WHERE kind = ? AND sha256 = ? "
+        "ORDER BY ingest_id LIMIT 1",
+        [kind, sha256],
+    ).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def new_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
+    """A fresh ingest id from the store's sequence."""
+    return int(db.scalar(con, "SELECT nextval('ingest_ids')"))
+
+
+def record(con: duckdb.DuckDBPyConnection, report: IngestReport, user: str) -> None:
+    """Write report and its rejected lines to the ledger (inside the caller's transaction)."""
+    assert report.ingest_id is not None
+    con.execute(
+        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), ?)",
+        [
+            report.ingest_id,
+            report.kind,
+            report.file_name,
+            report.sha256,
+            report.shape,
+            report.dialect,
+            report.rows_read,
+            report.rows_added,
+            report.rows_duplicate,
+            report.rows_revised,
+            report.rows_rejected,
+            user,
+        ],
+    )
+    if not report.rejects.empty:
+        frame = report.rejects.assign(ingest_id=report.ingest_id)[["ingest_id", *REJECT_COLUMNS]]
+        con.register("rejects_frame", frame)
+        con.execute("INSERT INTO rejected_lines SELECT * FROM rejects_frame")
+        con.unregister("rejects_frame")
+
+
+def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
+    """The latest ingests, newest first."""
+    return db.query(
+        con,
+        "SELECT ingest_id, kind, file_name, shape, rows_added, rows_duplicate, rows_revised, "
+        "rows_rejected, ingested_at, ingested_by, sha256 FROM ingests "
+        "ORDER BY ingest_id DESC LIMIT ?",
+        [limit],
+    )

@@ -1,0 +1,203 @@
+"""Parsing the numbers and dates that export tools write: locales, symbols, periods.
+
+Pure functions over strings, so each rule is a row in a test table. Nothing is guessed silently:
+an ambiguous file (is "1,234" one thousand or one point two?) is refused with the option to
+state the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipelines.limits import NULL_TOKENS
+
+_CURRENCY = re.compile(
+    r"^(?:[$€£¥₹]|USD|EUR|GBP|CHF|JPY|CAD|AUD)|(?:[$€£¥₹]|USD|EUR|GBP|CHF|JPY|CAD|AUD)$"
+)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_PLAIN = re.compile(r"^\d+(\.\d+)?([eE][-+]?\d+)?$")
+_BOTH = re.compile(r"[.,]")
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read as the expected kind of value; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class Number:
+    """A parsed cell: its value, and the symbols that told us its unit."""
+
+    value: float
+    percent: bool = False
+    currency: str = ""
+
+
+def is_null(text: object) -> bool:
+    """True when the cell means 'no value' (missing, empty, NA, N/A, null, -, ...)."""
+    return not isinstance(text, str) or text.strip().lower() in NULL_TOKENS
+
+
+def _core(text: str) -> tuple[str, bool, bool, str]:
+    """The digits-and-separators core of a cell, with its sign, percent and currency symbols."""
+    t = text.strip().replace("\u2212", "-")
+    negative = False
+    if t.startswith("(") and t.endswith(")"):  # accounting negatives: (1,234.00)
+        negative, t = True, t[1:-1].strip()
+    if t.startswith("-"):
+        negative, t = not negative, t[1:].strip()
+    percent = t.endswith("%")
+    t = t.rstrip("%").strip()
+    currency = ""
+    while (m := _CURRENCY.search(t)) is not None:
+        currency = currency or m.group(0)
+        t = (t[: m.start()] + t[m.end() :]).strip()
+    if t.startswith("-"):  # "$-12" or "-$12"
+        negative, t = not negative, t[1:].strip()
+    return _SPACES.sub("", t), negative, percent, currency
+
+
+def decimal_vote(text: str) -> str | None:
+    """Which decimal mark a cell proves ('.' or ','), or None when it proves nothing.
+
+    Example:
+        >>> decimal_vote("1.234,5"), decimal_vote("5,4"), decimal_vote("1,234"), decimal_vote("12")
+        (',', ',', None, None)
+    """
+    core = _core(text)[0]
+    marks = _BOTH.findall(core)
+    if not marks:
+        return None
+    if "." in marks and "," in marks:
+        return marks[-1]
+    mark = marks[0]
+    if len(marks) > 1:  # 1,234,567 or 1.234.567: repeated, so a thousands separator
+        return "." if mark == "," else ","
+    decimals = core.rsplit(mark, 1)[1]
+    return mark if len(decimals) != 3 else None
+
+
+def decimal_mark(cells: Iterable[str], delimiter: str, declared: str | None = None) -> str:
+    """The file's decimal mark, decided from every cell; ValueProblem if cells disagree or none decide.
+
+    In a comma-separated file a lone "1,234" can only be a quoted thousands separator, since
+    locales with a decimal comma export with ';'.
+    """
+    if declared is not None:
+        return declared
+    votes = {v for c in cells if not is_null(c) and (v := decimal_vote(c)) is not None}
+    if len(votes) > 1:
+        raise ValueProblem("the file mixes '.' and ',' as decimal marks")
+    if votes:
+        return votes.pop()
+    return "."
+
+
+def ambiguous_cells(cells: Iterable[str]) -> list[str]:
+    """Cells like "1,234" or "1.234" whose meaning depends on the decimal mark."""
+    out = []
+    for c in cells:
+        if is_null(c):
+            continue
+        core = _core(c)[0]
+        marks = _BOTH.findall(core)
+        if len(marks) == 1 and len(core.rsplit(marks[0], 1)[1]) == 3:
+            out.append(c)
+    return out
+
+
+def parse_number(text: str, decimal: str) -> Number:
+    """The number written in text under the given decimal mark; ValueProblem if it is not one.
+
+    Example:
+        >>> parse_number("$412,345.50", "."), parse_number("87,5%", ",").value
+        (Number(value=412345.5, percent=False, currency='$'), 0.875)
+    """
+    core, negative, percent, currency = _core(text)
+    thousands = "," if decimal == "." else "."
+    core = core.replace(thousands, "")
+    if decimal == ",":
+        core = core.replace(",", ".")
+    if not _PLAIN.match(core):
+        raise ValueProblem("not a number")
+    value = float(core)
+    if not math.isfinite(value):
+        raise ValueProblem("not a finite number")
+    value = -value if negative else value
+    return Number(value / 100 if percent else value, percent, currency)
+
+
+# Date formats export tools write, with the period each stands for.
+DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%Y-%m",
+    "%b %Y",
+    "%B %Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%Y-W%V",
+    "%Y-Q%q",
+)
+_QUARTER = re.compile(r"^(?:(\d{4})[- ]?Q([1-4])|Q([1-4])[- ]?(\d{4}))$", re.IGNORECASE)
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
+
+
+def parse_date(text: str, fmt: str) -> dt.date:
+    """The date (a period's first day) written in text in format fmt; ValueProblem otherwise."""
+    t = text.strip()
+    if fmt == "%Y-Q%q":
+        m = _QUARTER.match(t)
+        if not m:
+            raise ValueProblem("not a quarter like 2026-Q3")
+        year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return dt.date(int(year), 3 * int(quarter) - 2, 1)
+    if fmt == "%Y-W%V":
+        m = _ISO_WEEK.match(t)
+        if not m:
+            raise ValueProblem("not an ISO week like 2026-W21")
+        try:
+            return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            raise ValueProblem("no such ISO week") from None
+    try:
+        return dt.datetime.strptime(t, fmt).date()
+    except ValueError:
+        raise ValueProblem(f"not a date in the file's format {fmt}") from None
+
+
+def _parses(text: str, fmt: str) -> bool:
+    """True when text is a date in format fmt."""
+    try:
+        parse_date(text, fmt)
+    except ValueProblem:
+        return False
+    return True
+
+
+def date_format(cells: Iterable[str], declared: str | None = None) -> tuple[str, int]:
+    """The format that reads the most cells, with how many it reads; ValueProblem if ambiguous.
+
+    Ambiguity is only refused when it matters: "01/02/2026" read day-first and month-first gives
+    two dates, so a file where every cell reads both ways needs --date-format.
+    """
+    values = sorted({c.strip() for c in cells if not is_null(c)})
+    if declared is not None:
+        return declared, sum(_parses(v, declared) for v in values)
+    scores = {fmt: sum(_parses(v, fmt) for v in values) for fmt in DATE_FORMATS}
+    best = max(scores.values(), default=0)
+    winners = [f for f, s in scores.items() if s == best]
+    if best and {"%d/%m/%Y", "%m/%d/%Y"} <= set(winners):
+        raise ValueProblem("dates such as " + values[0] + " read both day-first and month-first")
+    return (winners[0], best) if best else ("", 0)

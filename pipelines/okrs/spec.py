@@ -1,0 +1,146 @@
+"""What an OKR set is, as declared in okrs.yaml: periods, objectives, key results, check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipelines.okrs.bands import PRESETS
+from pipelines.yamlio import load_model
+
+KrType = Literal["increase", "decrease", "stay_above", "stay_below", "milestone"]
+
+
+class Period(BaseModel):
+    """A named OKR cycle, both dates inclusive."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError(f"period {self.name}: end {self.end} is not after start {self.start}")
+        return self
+
+
+class CheckIn(BaseModel):
+    """A person's update on a key result: a value, how confident they are, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date
+    value: float
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    note: str = ""
+
+
+class KeyResult(BaseModel):
+    """A measurable result: a metric moving from a baseline to a target by the period's end."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: str
+    metric: str | None = None
+    # A number, or "auto": the metric's value at period start, read from the data.
+    baseline: float | Literal["auto"] | None = None
+    target: float | None = None
+    # Inferred when absent: decrease if baseline > target, else increase; milestone without a metric.
+    type: KrType | None = None
+    weight: float = Field(default=1.0, gt=0)
+    counter_metric: str | None = None
+    checkins: list[CheckIn] = []
+
+    @model_validator(mode="after")
+    def _coherent(self) -> KeyResult:
+        if self.type == "milestone":
+            if self.metric is not None:
+                raise ValueError(f"KR {self.id}: a milestone is fed by check-ins, not a metric")
+            return self
+        if self.type in ("stay_above", "stay_below") and self.target is None:
+            raise ValueError(f"KR {self.id}: {self.type} needs a target")
+        if isinstance(self.baseline, float) and self.target is not None:
+            if self.baseline == self.target and self.type in (None, "increase", "decrease"):
+                raise ValueError(f"KR {self.id}: target equals baseline, progress is undefined")
+            if self.type == "increase" and self.target < self.baseline:
+                raise ValueError(f"KR {self.id}: type increase but target is below baseline")
+            if self.type == "decrease" and self.target > self.baseline:
+                raise ValueError(f"KR {self.id}: type decrease but target is above baseline")
+        return self
+
+    @property
+    def kr_type(self) -> KrType:
+        """The declared type, or the one inferred from the baseline and target."""
+        if self.type is not None:
+            return self.type
+        if self.metric is None:
+            return "milestone"
+        if isinstance(self.baseline, float) and self.target is not None:
+            return "decrease" if self.baseline > self.target else "increase"
+        return "increase"
+
+
+class Objective(BaseModel):
+    """A qualitative aspiration of one team for one period, measured by its key results."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: str
+    team: str
+    owner: str = ""
+    period: str
+    # Telescoping: this objective is the team-level expansion of a parent key result.
+    parent_kr: str | None = None
+    commitment: Literal["committed", "aspirational"] = "aspirational"
+    key_results: list[KeyResult]
+
+
+class OkrSet(BaseModel):
+    """The whole okrs.yaml file."""
+
+    model_config = ConfigDict(extra="forbid")
+    band_preset: str = "default"
+    periods: list[Period]
+    objectives: list[Objective]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> OkrSet:
+        if self.band_preset not in PRESETS:
+            raise ValueError(
+                f"band_preset {self.band_preset!r} is unknown; choose one of {', '.join(PRESETS)}"
+            )
+        periods = {p.name for p in self.periods}
+        ids = [o.id for o in self.objectives] + [
+            k.id for o in self.objectives for k in o.key_results
+        ]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"objective and KR ids must be unique; repeated: {', '.join(dupes)}")
+        kr_ids = {k.id for o in self.objectives for k in o.key_results}
+        for o in self.objectives:
+            if o.period not in periods:
+                raise ValueError(f"objective {o.id}: unknown period {o.period!r}")
+            if o.parent_kr is not None and o.parent_kr not in kr_ids:
+                raise ValueError(f"objective {o.id}: parent_kr {o.parent_kr!r} is not a KR id")
+        return self
+
+    def period(self, name: str) -> Period:
+        """The period called name."""
+        return next(p for p in self.periods if p.name == name)
+
+
+def load_okrs(path: Path) -> OkrSet:
+    """The OKR set declared in path (okrs.yaml), validated."""
+    return load_model(path, OkrSet)
+
+
+def referenced_period(okrs: OkrSet, as_of: dt.date) -> Period | None:
+    """The period containing as_of, else the latest one that started before it."""
+    started = [p for p in okrs.periods if p.start <= as_of]
+    inside = [p for p in started if as_of <= p.end]
+    pool = inside or started
+    return max(pool, key=lambda p: p.start) if pool else None

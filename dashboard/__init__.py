@@ -1,0 +1,1 @@
+"""okrlens interfaces: the Streamlit dashboard and the `okrlens` command line, thin layers over pipelines."""

@@ -1,0 +1,65 @@
+"""Frames made safe and plain for export: spreadsheet formula escaping, JSON-ready records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+_FORMULA_START = tuple("=+-@|%\t\r＝＋－＠")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def escape_for_spreadsheet(text: str) -> str:
+    """text prefixed with an apostrophe when a spreadsheet would evaluate it as a formula.
+
+    Plain negative numbers are left alone, so exported data stays data (Grafana's regression).
+
+    Example:
+        >>> escape_for_spreadsheet("=HYPERLINK(1)"), escape_for_spreadsheet("-12.5")
+        ("'=HYPERLINK(1)", '-12.5')
+    """
+    core = text.lstrip(" ")
+    if core.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(core):
+        return "'" + text
+    return text
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """frame with headers and text cells escaped; numeric columns untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if not (
+            pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])
+        ):
+            out[column] = out[column].map(
+                lambda v: escape_for_spreadsheet(v) if isinstance(v, str) else v
+            )
+    out.columns = [escape_for_spreadsheet(str(c)) for c in out.columns]
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """value as a JSON-native Python value: dates as ISO text, NaN and NaT as None."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):  # pandas Timestamps included
+        midnight = value.time() == dt.time(0) and value.tzinfo is None
+        return value.date().isoformat() if midnight else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """frame as a list of JSON-ready dicts."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -1,0 +1,86 @@
+"""The dialect of a file is understood from its head, or refused with what, where and how to fix."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from pipelines.errors import OkrlensError
+from pipelines.ingest.dialect import slug, sniff
+from tests.conftest import WriteCsv
+
+
+@pytest.mark.parametrize(
+    ("content", "delimiter", "skip", "header"),
+    [
+        pytest.param("a,b\n1,2\n", ",", 0, ("a", "b"), id="comma"),
+        pytest.param("a;b\n1;2\n", ";", 0, ("a", "b"), id="semicolon"),
+        pytest.param("a\tb\n1\t2\n", "\t", 0, ("a", "b"), id="tab"),
+        pytest.param("a|b\n1|2\n", "|", 0, ("a", "b"), id="pipe"),
+        pytest.param("# exported 2026-11-23\n// by tool\n\na,b\n1,2\n", ",", 3, ("a", "b"), id="comment-preamble"),
+        pytest.param("sep=;\na;b\n1;2\n", ";", 1, ("a", "b"), id="excel-sep-hint"),
+        pytest.param('"x, y";b\n1;2\n', ";", 0, ("x, y", "b"), id="quoted-delimiter-in-header"),
+        pytest.param("\ufeffa,b\n1,2\n", ",", 0, ("a", "b"), id="utf8-bom-not-in-header"),
+    ],
+)
+def test_sniff_understands_the_dialect(
+    write_csv: WriteCsv, content: str, delimiter: str, skip: int, header: tuple[str, ...]
+) -> None:
+    dialect = sniff(write_csv("f.csv", content))
+    assert (dialect.delimiter, dialect.skip_rows, dialect.header) == (delimiter, skip, header)
+
+
+def test_sniff_reports_bom_crlf_and_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv.gz"
+    path.write_bytes(gzip.compress("\ufeffa;b\r\n1;2\r\n".encode()))
+    dialect = sniff(path)
+    assert (dialect.compression, dialect.has_bom, dialect.newline) == ("gzip", True, "\r\n")
+    assert dialect.describe() == "semicolon-separated, 2 columns (UTF-8 BOM, gzip, CRLF)"
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "where"),
+    [
+        pytest.param(b"", "is empty", "f.csv", id="empty-file"),
+        pytest.param(b"\n\n  \n", "no header row", "f.csv", id="blank-lines-only"),
+        pytest.param(b"a,b\n", "no data rows", "line 1", id="header-only"),
+        pytest.param(b"a,,c\n1,2,3\n", "column 2 of f.csv has no header", "line 1", id="blank-label"),
+        pytest.param(b"Revenue,revenue\n1,2\n", "two columns that mean the same name", "line 1", id="case-only-duplicate"),
+        pytest.param(b"value,value\n1,2\n", "two columns", "line 1", id="duplicate-label"),
+        pytest.param("a,b\n1,é\n".encode("utf-16"), "UTF-16", "byte 0", id="utf16"),
+        pytest.param(b"a,b\n1,\xe9t\xe9\n", "not UTF-8", "line 2", id="latin1-never-guessed"),
+        pytest.param(b"a,b\n1,\x002\n", "NUL bytes", "line 2", id="nul-bytes"),
+        pytest.param(("c," * 600 + "z\n1\n").encode(), "more than the 500", "line 1", id="too-many-columns"),
+        pytest.param(("x" * 200 + ",b\n1,2\n").encode(), "200-character header", "line 1", id="header-too-long"),
+    ],
+)
+def test_sniff_refuses_bad_files_saying_where(
+    write_csv: WriteCsv, content: bytes, message: str, where: str
+) -> None:
+    with pytest.raises(OkrlensError) as caught:
+        sniff(write_csv("f.csv", content))
+    assert message in caught.value.what
+    assert where in caught.value.where
+    assert caught.value.fix
+
+
+def test_sniff_names_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(OkrlensError, match="file not found"):
+        sniff(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("First response time (h)", "first_response_time_h"),
+        ("MRR", "mrr"),
+        ('a"; DROP TABLE kr;--', "a_drop_table_kr"),
+        ("2026 plan", "c_2026_plan"),
+        ("ünïcode 🚀", "n_code"),
+        ("select", "select"),
+    ],
+)
+def test_slug_makes_safe_identifiers_from_any_label(label: str, expected: str) -> None:
+    assert slug(label) == expected

@@ -1,0 +1,136 @@
+"""Product-event ingestion: whole files or nothing, every reject with its line, no doubled rows."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines import db
+from pipelines.errors import OkrlensError
+from pipelines.ingest.events import ingest_events
+from pipelines.ingest.ledger import IngestRejected
+from tests.conftest import WriteCsv
+
+GOOD = """event_time,user_id,account_id,event_name,plan
+2026-05-18 09:00:00,u1,inst1,signed_up,trial
+2026-05-18 10:00:00,u1,inst1,workflow_completed,trial
+2026-05-19T08:00:00Z,u2,inst1,workflow_completed,campus
+2026-05-19T10:00:00+02:00,u3,inst2,session_started,campus
+"""
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str = "events") -> int:
+    return int(db.scalar(con, f"SELECT count(*) FROM {table}"))
+
+
+def test_a_good_file_is_stored_with_utc_times_and_properties(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    report = ingest_events(con, write_csv("events.csv", GOOD), user="ana")
+    assert (report.committed, report.rows_added, report.rows_rejected) == (True, 4, 0)
+    rows = db.query(con, "SELECT event_time, properties['plan'] AS plan FROM events ORDER BY event_time")
+    assert [str(t) for t in rows["event_time"]] == [
+        "2026-05-18 09:00:00", "2026-05-18 10:00:00", "2026-05-19 08:00:00", "2026-05-19 08:00:00",
+    ]  # fmt: skip
+    assert rows["plan"].tolist() == ["trial", "trial", "campus", "campus"]
+    ledger = db.query(con, "SELECT file_name, rows_added, ingested_by, sha256 FROM ingests")
+    assert ledger.iloc[0][["file_name", "rows_added", "ingested_by"]].tolist() == ["events.csv", 4, "ana"]
+    assert len(ledger.iloc[0]["sha256"]) == 64
+
+
+def test_the_same_file_twice_adds_zero_rows(con: duckdb.DuckDBPyConnection, write_csv: WriteCsv) -> None:
+    path = write_csv("events.csv", GOOD)
+    ingest_events(con, path)
+    again = ingest_events(con, path)
+    assert again.already_ingested_at is not None
+    assert "0 rows added" in again.summary()
+    assert count(con) == 4
+    assert count(con, "ingests") == 1
+
+
+def test_an_overlapping_export_adds_only_the_new_rows(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    ingest_events(con, write_csv("week1.csv", GOOD))
+    overlap = GOOD + "2026-05-20 11:00:00,u4,inst2,workflow_completed,campus\n"
+    report = ingest_events(con, write_csv("week1-2.csv", overlap))
+    assert (report.rows_added, report.rows_duplicate) == (1, 4)
+    assert count(con) == 5
+
+
+def test_invalid_lines_refuse_the_whole_file_with_line_numbers(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    bad = (
+        "# exported by Tracker\n"
+        "event_time,user_id,event_name\n"
+        "2026-05-18 09:00:00,u1,signed_up\n"
+        "yesterday,u2,signed_up\n"
+        "2026-05-18 09:00:00,u3\n"
+        "2026-05-18 09:00:00,,signed_up\n"
+        "2026-05-18 09:00:00,u5,signed_up,extra\n"
+        "2026-05-18 09:00:00,u6,signed_up\n"
+    )
+    with pytest.raises(IngestRejected) as caught:
+        ingest_events(con, write_csv("bad.csv", bad))
+    rejects = caught.value.report.rejects
+    assert rejects["line"].tolist() == [4, 5, 6, 7]
+    assert rejects["reason"].str.contains("not a date-time").tolist()[0]
+    assert "too few fields" in rejects["reason"].iloc[1]
+    assert rejects["reason"].iloc[2] == "missing user_id"
+    assert "too many fields" in rejects["reason"].iloc[3]
+    message = caught.value.message()
+    assert "4 of 6 lines are invalid" in message and "line 4" in message and "--allow-rejects" in message
+    assert count(con) == 0 and count(con, "ingests") == 0
+
+
+def test_allow_rejects_stores_valid_rows_and_keeps_rejects_in_the_ledger(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    bad = "event_time,user_id,event_name\n2026-05-18,u1,a\nnot-a-time,u2,b\n2026-05-19,u3,c\n"
+    report = ingest_events(con, write_csv("bad.csv", bad), allow_rejects=True)
+    assert (report.rows_added, report.rows_rejected) == (2, 1)
+    kept = db.query(con, "SELECT line, column_name, value, reason FROM rejected_lines")
+    assert kept.iloc[0][["line", "column_name", "value"]].tolist() == [3, "event_time", "not-a-time"]
+
+
+def test_line_numbers_stay_exact_deep_into_a_large_file(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    rows = [f"2026-05-18 09:00:00,u{i},e" for i in range(300_000)]
+    rows[249_999] = "broken,u,e"  # physical line 250,001 (after the header)
+    with pytest.raises(IngestRejected) as caught:
+        ingest_events(con, write_csv("big.csv", "event_time,user_id,event_name\n" + "\n".join(rows) + "\n"))
+    assert caught.value.report.rejects["line"].tolist() == [250_001]
+
+
+@pytest.mark.parametrize(
+    ("header", "mapping"),
+    [
+        pytest.param("timestamp,distinct_id,event", None, id="analytics-tool-synonyms"),
+        pytest.param("when,who,what", {"event_time": "when", "user_id": "who", "event_name": "what"}, id="explicit-mapping"),
+    ],
+)
+def test_columns_are_found_by_synonym_or_mapping(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv, header: str, mapping: dict[str, str] | None
+) -> None:
+    path = write_csv("e.csv", f"{header}\n2026-05-18 09:00:00,u1,signed_up\n")
+    assert ingest_events(con, path, mapping=mapping).rows_added == 1
+
+
+def test_a_file_without_required_columns_is_refused_naming_them(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    with pytest.raises(OkrlensError) as caught:
+        ingest_events(con, write_csv("e.csv", "when,who\n2026-05-18,u1\n"))
+    assert "no column for event_time, user_id, event_name" in caught.value.what
+    assert "--map" in caught.value.fix
+
+
+def test_hostile_headers_become_properties_without_running_sql(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    path = write_csv("e.csv", 'event_time,user_id,event_name,"x""; DROP TABLE events;--"\n2026-05-18,u1,a,=1+1\n')
+    ingest_events(con, path)
+    props = db.query(con, "SELECT properties FROM events")["properties"].iloc[0]
+    assert dict(props) == {"x_drop_table_events": "=1+1"}

@@ -10,9 +10,10 @@ are parsed in pandas, where each locale rule is a plain, tested function.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -33,6 +34,7 @@ from pipelines.ingest.values import (
     parse_number,
 )
 
+T = TypeVar("T")
 SHAPES = ("long", "wide_by_date", "wide_by_metric")
 # Pivoted exports are small; a bigger one is almost certainly an event log sent to the wrong place.
 MAX_KPI_CELLS = 2_000_000
@@ -232,12 +234,13 @@ def _parse(
     return good, pd.concat(problems, ignore_index=True)
 
 
-def _try(parse, text: str, arg: str):  # type: ignore[no-untyped-def]
+def _try(parse: Callable[[str, str], T], text: str, arg: str) -> T | ValueProblem:
     """parse(text, arg), or the ValueProblem it raised."""
     try:
         return parse(text, arg)
     except ValueProblem as exc:
-        return exc
+        # Kept as a value, so drop the traceback: its frames would keep the caller's data alive.
+        return exc.with_traceback(None)
 
 
 def _duplicate_keys(good: pd.DataFrame) -> pd.DataFrame:

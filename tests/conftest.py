@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,9 +19,6 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = db.connect(":memory:")
     yield connection
     connection.close()
-    # Tracebacks of expected errors keep frames (and DuckDB handles) alive; free them now so the
-    # DuckDB bindings do not report them as leaks at interpreter exit.
-    gc.collect()
 
 
 @pytest.fixture

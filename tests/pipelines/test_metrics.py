@@ -1,0 +1,233 @@
+"""The metric engine: declared metrics become DuckDB SQL and tidy series; user SQL is checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.errors import OkrlensError
+from pipelines.ingest.events import ingest_events
+from pipelines.ingest.kpis import ingest_kpis
+from pipelines.metrics.expressions import checked_expression, render
+from pipelines.metrics.series import metric_series
+from pipelines.metrics.spec import MetricCatalog
+from tests.conftest import WriteCsv
+
+EVENTS = """event_time,user_id,account_id,event_name,plan
+2026-05-18 09:00:00,u1,a1,workflow_completed,pro
+2026-05-19 09:00:00,u1,a1,workflow_completed,pro
+2026-05-20 09:00:00,u2,a1,session_started,free
+2026-06-01 09:00:00,u2,a2,workflow_completed,free
+2026-06-02 09:00:00,u3,a2,workflow_completed,pro
+"""
+# Two segments on two dates in one week: `last` sums the latest date's segments.
+KPIS = """date,metric,segment,value
+2026-05-18,mrr,campus,100
+2026-05-18,mrr,department,50
+2026-05-21,mrr,campus,110
+2026-05-21,mrr,department,55
+2026-05-25,mrr,campus,120
+2026-05-25,mrr,department,60
+"""
+
+
+def catalog(*metrics: dict[str, Any]) -> MetricCatalog:
+    return MetricCatalog.model_validate({"metrics": list(metrics)})
+
+
+def values(series: pd.DataFrame, metric: str) -> dict[str, float]:
+    rows = series[series["metric"] == metric]
+    return {str(p)[:10]: v for p, v in zip(rows["period_start"], rows["value"], strict=True)}
+
+
+@pytest.fixture
+def store(con: duckdb.DuckDBPyConnection, write_csv: WriteCsv) -> duckdb.DuckDBPyConnection:
+    ingest_events(con, write_csv("events.csv", EVENTS))
+    ingest_kpis(con, write_csv("kpis.csv", KPIS))
+    return con
+
+
+WAU = {
+    "name": "wau",
+    "kind": "leading",
+    "source": "events",
+    "aggregation": "count_distinct",
+    "column": "user_id",
+}
+WORKFLOWS = {
+    "name": "workflows",
+    "kind": "leading",
+    "source": "events",
+    "aggregation": "count",
+    "filter": "event_name = 'workflow_completed'",
+}
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        pytest.param(
+            WAU,
+            {"2026-05-18": 2, "2026-05-25": 0, "2026-06-01": 2},
+            id="count-distinct-zero-fills-empty-weeks",
+        ),
+        pytest.param(
+            WORKFLOWS, {"2026-05-18": 2, "2026-05-25": 0, "2026-06-01": 2}, id="count-with-filter"
+        ),
+        pytest.param(
+            {**WORKFLOWS, "name": "pro", "filter": "properties['plan'] = 'pro'"},
+            {"2026-05-18": 2, "2026-05-25": 0, "2026-06-01": 1},
+            id="filter-on-a-property",
+        ),
+        pytest.param(
+            {**WAU, "name": "accounts", "column": "account_id", "grain": "month"},
+            {"2026-05-01": 1, "2026-06-01": 1},
+            id="monthly-grain",
+        ),
+        pytest.param(
+            {"name": "mrr", "kind": "lagging", "source": "kpis", "aggregation": "last"},
+            {"2026-05-18": 165, "2026-05-25": 180},
+            id="kpi-last-sums-segments-of-the-latest-date",
+        ),
+        pytest.param(
+            {
+                "name": "mrr_avg",
+                "kind": "lagging",
+                "source": "kpis",
+                "kpi": "mrr",
+                "aggregation": "avg",
+                "filter": "segment = 'campus'",
+            },
+            {"2026-05-18": 105, "2026-05-25": 120},
+            id="kpi-avg-filtered-by-segment",
+        ),
+    ],
+)
+def test_metric_series_values(
+    store: duckdb.DuckDBPyConnection, metric: dict[str, Any], expected: dict[str, float]
+) -> None:
+    series = metric_series(store, catalog(metric))
+    assert values(series, metric["name"]) == pytest.approx(expected)
+
+
+def test_a_ratio_divides_period_by_period_and_leaves_zero_denominators_undefined(
+    store: duckdb.DuckDBPyConnection,
+) -> None:
+    ratio = {
+        "name": "per_user",
+        "kind": "leading",
+        "ratio": {"numerator": "workflows", "denominator": "wau"},
+    }
+    series = metric_series(store, catalog(WAU, WORKFLOWS, ratio), ["per_user"])
+    assert set(series["metric"]) == {"per_user"}
+    got = values(series, "per_user")
+    assert got["2026-05-18"] == 1.0 and got["2026-06-01"] == 1.0
+    assert pd.isna(got["2026-05-25"])
+
+
+def test_periods_are_complete_only_when_the_data_covers_them(
+    store: duckdb.DuckDBPyConnection,
+) -> None:
+    monthly = {**WAU, "name": "mau", "grain": "month"}
+    series = metric_series(store, catalog(WAU, monthly))
+    complete = dict(
+        zip(
+            series["metric"] + " " + series["period_start"].astype(str).str[:10],
+            series["complete"],
+            strict=True,
+        )
+    )
+    # Events end on 2026-06-02: the week of 06-01 and the month of June are still running.
+    assert complete["wau 2026-05-18"] and not complete["wau 2026-06-01"]
+    assert complete["mau 2026-05-01"] and not complete["mau 2026-06-01"]
+
+
+def test_an_empty_store_gives_an_empty_series(con: duckdb.DuckDBPyConnection) -> None:
+    series = metric_series(
+        con,
+        catalog(WAU, {"name": "mrr", "kind": "lagging", "source": "kpis", "aggregation": "last"}),
+    )
+    assert series.empty
+    assert list(series.columns) == ["metric", "period_start", "period_end", "value", "complete"]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "rendered"),
+    [
+        ("event_name = 'workflow_completed'", "events", "event_name = 'workflow_completed'"),
+        (
+            "event_name in ('a', 'b') and not user_id like 'test%'",
+            "events",
+            "event_name IN ('a', 'b') AND NOT user_id LIKE 'test%'",
+        ),
+        ("properties['plan'] = 'pro'", "events", "properties['plan'] = 'pro'"),
+        ("segment = 'campus' or value > 0", "kpis", "segment = 'campus' OR value > 0"),
+    ],
+)
+def test_valid_fragments_are_rendered_from_their_syntax_tree(
+    text: str, source: str, rendered: str
+) -> None:
+    assert render(checked_expression(text, source, where="test")) == rendered
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "message"),
+    [
+        pytest.param("event_name = 'a'; DROP TABLE events", "events", "", id="second-statement"),
+        pytest.param(
+            "user_id IN (SELECT user_id FROM events)", "events", "may not contain", id="subquery"
+        ),
+        pytest.param(
+            "read_csv('/etc/passwd') IS NOT NULL", "events", "may not contain", id="table-function"
+        ),
+        pytest.param("plan = 'pro'", "events", "not a column of events", id="unknown-column"),
+        pytest.param("e.user_id = 'u1'", "events", "not a column of events", id="qualified-column"),
+        pytest.param(
+            "value > 0", "events", "not a column of events", id="column-of-the-other-source"
+        ),
+        pytest.param("event_name = ", "events", "cannot parse", id="syntax-error"),
+    ],
+)
+def test_unsafe_or_wrong_fragments_are_refused(text: str, source: str, message: str) -> None:
+    with pytest.raises(OkrlensError) as caught:
+        checked_expression(text, source, where="metric m: filter")
+    assert message in caught.value.what
+    assert caught.value.where == "metric m: filter"
+
+
+@pytest.mark.parametrize(
+    ("metric", "message"),
+    [
+        pytest.param(
+            {"name": "m", "kind": "leading", "source": "events"},
+            "needs source and aggregation",
+            id="no-aggregation",
+        ),
+        pytest.param(
+            {"name": "m", "kind": "leading", "source": "events", "aggregation": "sum"},
+            "needs a column",
+            id="sum-without-column",
+        ),
+        pytest.param(
+            {"name": "m", "kind": "leading", "ratio": {"numerator": "x", "denominator": "y"}},
+            "unknown metric 'x'",
+            id="ratio-of-unknown",
+        ),
+        pytest.param(
+            {"name": "Bad Name", "kind": "leading", "source": "events", "aggregation": "count"},
+            "String should match pattern",
+            id="bad-name",
+        ),
+        pytest.param(
+            {"name": "m", "kind": "other", "source": "events", "aggregation": "count"},
+            "Input should be 'leading' or 'lagging'",
+            id="bad-kind",
+        ),
+    ],
+)
+def test_invalid_metric_definitions_are_refused(metric: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        catalog(metric)

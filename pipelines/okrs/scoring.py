@@ -298,6 +298,14 @@ def auto_baseline(
     return None if reading is None else reading.value
 
 
+def graded_at(period: Period, as_of: date) -> date:
+    """The date a KR's value is read at: as_of, or the period's end once it is over.
+
+    A closed period is graded on the data of its own end, not on what happened since.
+    """
+    return min(as_of, period.end)
+
+
 def latest_checkin(kr: KeyResult, as_of: date) -> CheckIn | None:
     """The key result's latest check-in dated on or before as_of."""
     past = [c for c in kr.checkins if c.date <= as_of]
@@ -440,15 +448,16 @@ def _metric_kr_row(
     preset: str,
 ) -> dict[str, Any]:
     metric = catalog.get(str(kr.metric))
-    reading = value_at(rows, as_of, metric.aggregation)
+    at = graded_at(period, as_of)
+    reading = value_at(rows, at, metric.aggregation)
     if kr.baseline == "auto":
-        baseline = auto_baseline(rows, period, as_of, metric.aggregation)
+        baseline = auto_baseline(rows, period, at, metric.aggregation)
     else:
         baseline = kr.baseline
     kr_type = effective_type(kr, baseline)
     current = None if reading is None else reading.value
     data_as_of = None if reading is None else reading.period_start
-    checkin = latest_checkin(kr, as_of)
+    checkin = latest_checkin(kr, at)
     confidence = None if checkin is None else checkin.confidence
     p = progress(current, baseline, kr.target, kr_type)
     expected = expected_progress(period.start, period.end, as_of)
@@ -462,7 +471,7 @@ def _metric_kr_row(
         "current_period": data_as_of,
         "confidence": confidence,
         "data_as_of": data_as_of,
-        "stale": is_stale(data_as_of, as_of, metric.grain),
+        "stale": is_stale(data_as_of, at, metric.grain),
     }
     return _scored(row, p, preset, expected, status(p, expected, kr_type, confidence=confidence))
 
@@ -472,7 +481,7 @@ def _checkin_kr_row(
 ) -> dict[str, Any]:
     """A KR fed by check-ins: a milestone (0 → 1 unless declared) or a manual numeric KR."""
     kr_type = kr.kr_type
-    checkin = latest_checkin(kr, as_of)
+    checkin = latest_checkin(kr, graded_at(period, as_of))
     declared_baseline = kr.baseline if isinstance(kr.baseline, float) else None
     target: float | None
     baseline: float | None

@@ -19,7 +19,13 @@ from tests.conftest import WriteCsv
         pytest.param("a;b\n1;2\n", ";", 0, ("a", "b"), id="semicolon"),
         pytest.param("a\tb\n1\t2\n", "\t", 0, ("a", "b"), id="tab"),
         pytest.param("a|b\n1|2\n", "|", 0, ("a", "b"), id="pipe"),
-        pytest.param("# exported 2026-11-23\n// by tool\n\na,b\n1,2\n", ",", 3, ("a", "b"), id="comment-preamble"),
+        pytest.param(
+            "# exported 2026-11-23\n// by tool\n\na,b\n1,2\n",
+            ",",
+            3,
+            ("a", "b"),
+            id="comment-preamble",
+        ),
         pytest.param("sep=;\na;b\n1;2\n", ";", 1, ("a", "b"), id="excel-sep-hint"),
         pytest.param('"x, y";b\n1;2\n', ";", 0, ("x, y", "b"), id="quoted-delimiter-in-header"),
         pytest.param("\ufeffa,b\n1,2\n", ",", 0, ("a", "b"), id="utf8-bom-not-in-header"),
@@ -46,14 +52,28 @@ def test_sniff_reports_bom_crlf_and_gzip(tmp_path: Path) -> None:
         pytest.param(b"", "is empty", "f.csv", id="empty-file"),
         pytest.param(b"\n\n  \n", "no header row", "f.csv", id="blank-lines-only"),
         pytest.param(b"a,b\n", "no data rows", "line 1", id="header-only"),
-        pytest.param(b"a,,c\n1,2,3\n", "column 2 of f.csv has no header", "line 1", id="blank-label"),
-        pytest.param(b"Revenue,revenue\n1,2\n", "two columns that mean the same name", "line 1", id="case-only-duplicate"),
+        pytest.param(
+            b"a,,c\n1,2,3\n", "column 2 of f.csv has no header", "line 1", id="blank-label"
+        ),
+        pytest.param(
+            b"Revenue,revenue\n1,2\n",
+            "two columns that mean the same name",
+            "line 1",
+            id="case-only-duplicate",
+        ),
         pytest.param(b"value,value\n1,2\n", "two columns", "line 1", id="duplicate-label"),
         pytest.param("a,b\n1,é\n".encode("utf-16"), "UTF-16", "byte 0", id="utf16"),
         pytest.param(b"a,b\n1,\xe9t\xe9\n", "not UTF-8", "line 2", id="latin1-never-guessed"),
         pytest.param(b"a,b\n1,\x002\n", "NUL bytes", "line 2", id="nul-bytes"),
-        pytest.param(("c," * 600 + "z\n1\n").encode(), "more than the 500", "line 1", id="too-many-columns"),
-        pytest.param(("x" * 200 + ",b\n1,2\n").encode(), "200-character header", "line 1", id="header-too-long"),
+        pytest.param(
+            ("c," * 600 + "z\n1\n").encode(), "more than the 500", "line 1", id="too-many-columns"
+        ),
+        pytest.param(
+            ("x" * 200 + ",b\n1,2\n").encode(),
+            "200-character header",
+            "line 1",
+            id="header-too-long",
+        ),
     ],
 )
 def test_sniff_refuses_bad_files_saying_where(

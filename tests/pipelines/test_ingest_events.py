@@ -28,17 +28,25 @@ def test_a_good_file_is_stored_with_utc_times_and_properties(
 ) -> None:
     report = ingest_events(con, write_csv("events.csv", GOOD), user="ana")
     assert (report.committed, report.rows_added, report.rows_rejected) == (True, 4, 0)
-    rows = db.query(con, "SELECT event_time, properties['plan'] AS plan FROM events ORDER BY event_time")
+    rows = db.query(
+        con, "SELECT event_time, properties['plan'] AS plan FROM events ORDER BY event_time"
+    )
     assert [str(t) for t in rows["event_time"]] == [
         "2026-05-18 09:00:00", "2026-05-18 10:00:00", "2026-05-19 08:00:00", "2026-05-19 08:00:00",
     ]  # fmt: skip
     assert rows["plan"].tolist() == ["trial", "trial", "campus", "campus"]
     ledger = db.query(con, "SELECT file_name, rows_added, ingested_by, sha256 FROM ingests")
-    assert ledger.iloc[0][["file_name", "rows_added", "ingested_by"]].tolist() == ["events.csv", 4, "ana"]
+    assert ledger.iloc[0][["file_name", "rows_added", "ingested_by"]].tolist() == [
+        "events.csv",
+        4,
+        "ana",
+    ]
     assert len(ledger.iloc[0]["sha256"]) == 64
 
 
-def test_the_same_file_twice_adds_zero_rows(con: duckdb.DuckDBPyConnection, write_csv: WriteCsv) -> None:
+def test_the_same_file_twice_adds_zero_rows(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
     path = write_csv("events.csv", GOOD)
     ingest_events(con, path)
     again = ingest_events(con, path)
@@ -80,7 +88,11 @@ def test_invalid_lines_refuse_the_whole_file_with_line_numbers(
     assert rejects["reason"].iloc[2] == "missing user_id"
     assert "too many fields" in rejects["reason"].iloc[3]
     message = caught.value.message()
-    assert "4 of 6 lines are invalid" in message and "line 4" in message and "--allow-rejects" in message
+    assert (
+        "4 of 6 lines are invalid" in message
+        and "line 4" in message
+        and "--allow-rejects" in message
+    )
     assert count(con) == 0 and count(con, "ingests") == 0
 
 
@@ -91,7 +103,11 @@ def test_allow_rejects_stores_valid_rows_and_keeps_rejects_in_the_ledger(
     report = ingest_events(con, write_csv("bad.csv", bad), allow_rejects=True)
     assert (report.rows_added, report.rows_rejected) == (2, 1)
     kept = db.query(con, "SELECT line, column_name, value, reason FROM rejected_lines")
-    assert kept.iloc[0][["line", "column_name", "value"]].tolist() == [3, "event_time", "not-a-time"]
+    assert kept.iloc[0][["line", "column_name", "value"]].tolist() == [
+        3,
+        "event_time",
+        "not-a-time",
+    ]
 
 
 def test_line_numbers_stay_exact_deep_into_a_large_file(
@@ -100,7 +116,9 @@ def test_line_numbers_stay_exact_deep_into_a_large_file(
     rows = [f"2026-05-18 09:00:00,u{i},e" for i in range(300_000)]
     rows[249_999] = "broken,u,e"  # physical line 250,001 (after the header)
     with pytest.raises(IngestRejected) as caught:
-        ingest_events(con, write_csv("big.csv", "event_time,user_id,event_name\n" + "\n".join(rows) + "\n"))
+        ingest_events(
+            con, write_csv("big.csv", "event_time,user_id,event_name\n" + "\n".join(rows) + "\n")
+        )
     assert caught.value.report.rejects["line"].tolist() == [250_001]
 
 
@@ -108,7 +126,11 @@ def test_line_numbers_stay_exact_deep_into_a_large_file(
     ("header", "mapping"),
     [
         pytest.param("timestamp,distinct_id,event", None, id="analytics-tool-synonyms"),
-        pytest.param("when,who,what", {"event_time": "when", "user_id": "who", "event_name": "what"}, id="explicit-mapping"),
+        pytest.param(
+            "when,who,what",
+            {"event_time": "when", "user_id": "who", "event_name": "what"},
+            id="explicit-mapping",
+        ),
     ],
 )
 def test_columns_are_found_by_synonym_or_mapping(
@@ -130,7 +152,9 @@ def test_a_file_without_required_columns_is_refused_naming_them(
 def test_hostile_headers_become_properties_without_running_sql(
     con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
 ) -> None:
-    path = write_csv("e.csv", 'event_time,user_id,event_name,"x""; DROP TABLE events;--"\n2026-05-18,u1,a,=1+1\n')
+    path = write_csv(
+        "e.csv", 'event_time,user_id,event_name,"x""; DROP TABLE events;--"\n2026-05-18,u1,a,=1+1\n'
+    )
     ingest_events(con, path)
     props = db.query(con, "SELECT properties FROM events")["properties"].iloc[0]
     assert dict(props) == {"x_drop_table_events": "=1+1"}

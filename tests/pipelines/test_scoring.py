@@ -858,3 +858,28 @@ def test_docstring_examples_hold() -> None:
     result = doctest.testmod(scoring)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_a_closed_period_is_graded_on_the_data_of_its_end() -> None:
+    okrs = OkrSet.model_validate(
+        {
+            "periods": [{"name": "Q1", "start": "2025-01-01", "end": "2025-03-31"}],
+            "objectives": [
+                {
+                    "id": "O",
+                    "title": "o",
+                    "team": "t",
+                    "period": "Q1",
+                    "key_results": [
+                        {"id": "K", "title": "k", "metric": "m", "baseline": 0, "target": 10}
+                    ],
+                }
+            ],
+        }
+    )
+    catalog = MetricCatalog.model_validate(
+        {"metrics": [{"name": "m", "kind": "leading", "source": "kpis", "aggregation": "last"}]}
+    )
+    rows = weekly("m", {"2025-03-24": 7.0, "2025-04-07": 12.0})  # the April value is after Q1
+    row = key_result_scores(okrs, catalog, rows, date(2025, 6, 1)).iloc[0]
+    assert (row["current"], row["band"], row["expected_progress"]) == (7.0, "met", 1.0)

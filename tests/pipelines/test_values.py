@@ -98,7 +98,9 @@ def test_ambiguous_cells_are_the_three_digit_groups() -> None:
     ("cells", "fmt"),
     [
         pytest.param(["2026-05-18", "2026-05-25"], "%Y-%m-%d", id="iso"),
-        pytest.param(["18/05/2026", "25/05/2026"], "%d/%m/%Y", id="day-first-proven-by-day-over-12"),
+        pytest.param(
+            ["18/05/2026", "25/05/2026"], "%d/%m/%Y", id="day-first-proven-by-day-over-12"
+        ),
         pytest.param(["05/18/2026", "05/25/2026"], "%m/%d/%Y", id="month-first-proven"),
         pytest.param(["2026-05", "2026-06"], "%Y-%m", id="year-month"),
         pytest.param(["May 2026", "June 2026"], "%B %Y", id="month-name"),
@@ -130,5 +132,7 @@ def test_a_declared_date_format_settles_ambiguity() -> None:
         ("2026-05-18T09:30:00", "%Y-%m-%dT%H:%M:%S", dt.date(2026, 5, 18)),
     ],
 )
-def test_parse_date_gives_the_first_day_of_the_period(text: str, fmt: str, expected: dt.date) -> None:
+def test_parse_date_gives_the_first_day_of_the_period(
+    text: str, fmt: str, expected: dt.date
+) -> None:
     assert parse_date(text, fmt) == expected

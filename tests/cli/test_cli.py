@@ -1,0 +1,187 @@
+"""The `okrlens` command through its real entry point: outputs, exit codes, messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashboard.cli import main
+from pipelines.demo import build_demo
+from pipelines.workspace import Workspace
+
+REPORT_FIELDS = {
+    "objective_id", "objective", "kr_id", "key_result", "metric", "kind", "baseline", "target",
+    "current", "progress", "progress_clamped", "band", "expected_progress", "status", "as_of",
+    "data_as_of",
+}  # fmt: skip
+
+
+def okrlens(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run okrlens in-process; return (exit status, stdout, stderr)."""
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace built once from sample_data/ (read-only for tests)."""
+    home = tmp_path_factory.mktemp("demo")
+    build_demo(Workspace(home), progress=lambda _: None)
+    return home
+
+
+def test_the_installed_console_script_reports_as_json(demo_home: Path) -> None:
+    script = Path(sys.executable).with_name("okrlens")
+    result = subprocess.run(
+        [str(script), "--home", str(demo_home), "report", "--as-of", "2026-11-23", "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 9
+    assert rows[0].keys() >= REPORT_FIELDS
+    assert {r["band"] for r in rows} <= {"missed", "met", "exceeded", None}
+    assert {r["as_of"] for r in rows} == {"2026-11-23"}
+
+
+def test_report_json_agrees_with_the_formula(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "report", "--as-of", "2026-11-23", "-f", "json"
+    )
+    assert code == 0
+    for row in json.loads(out):
+        scorable = row["metric"] and None not in (row["baseline"], row["current"])
+        if scorable and row["type"] in ("increase", "decrease"):
+            expected = (row["current"] - row["baseline"]) / (row["target"] - row["baseline"])
+            assert row["progress"] == pytest.approx(expected)
+            assert row["progress_clamped"] == pytest.approx(min(max(expected, 0), 1))
+        elapsed = (dt.date(2026, 11, 23) - dt.date(2026, 10, 1)).days
+        assert row["expected_progress"] == pytest.approx(elapsed / 92)  # Q4 has 92 days
+
+
+def test_report_csv_has_a_header_and_one_row_per_key_result(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    _, json_out, _ = okrlens(
+        capsys, "--home", str(demo_home), "report", "--as-of", "2026-11-23", "-f", "json"
+    )
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "report", "--as-of", "2026-11-23", "-f", "csv"
+    )
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("objective_id,objective,team,period,kr_id")
+    assert len(lines) - 1 == len(json.loads(json_out))
+
+
+def test_report_table_groups_key_results_under_objectives(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(capsys, "--home", str(demo_home), "report", "--as-of", "2026-11-23")
+    assert code == 0
+    assert "progress" in out and "expected_progress" in out and "bands:" in out
+
+
+def test_status_counts_rows_and_lists_ingests(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "status", "--as-of", "2026-11-23", "-f", "json"
+    )
+    info = json.loads(out)
+    assert code == 0
+    assert info["events"]["rows"] > 100_000
+    assert info["kpis"]["metrics"] >= 6
+    assert {i["file_name"] for i in info["ingests"]} >= {"events.csv.gz", "billing_weekly.csv"}
+    assert all(len(i["sha256"]) == 64 for i in info["ingests"])
+
+
+def test_metrics_lists_and_shows_a_series(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(capsys, "--home", str(demo_home), "metrics")
+    assert code == 0 and "weekly_active_users" in out and "lagging" in out
+    code, out, _ = okrlens(capsys, "--home", str(demo_home), "metrics", "show", "mrr", "-f", "json")
+    series = json.loads(out)
+    assert code == 0 and len(series) >= 26
+    assert set(series[0]) == {"metric", "period_start", "period_end", "value", "complete"}
+
+
+def test_ingest_then_reingest_through_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    home = tmp_path / "ws"
+    assert okrlens(capsys, "--home", str(home), "init")[0] == 0
+    export = tmp_path / "billing.csv"
+    export.write_text('date,metric,value\n2026-10-05,MRR,"$450,000"\n2026-11-16,MRR,"$470,000"\n')
+    code, out, _ = okrlens(capsys, "--home", str(home), "ingest", "kpis", str(export))
+    assert code == 0 and "2 rows added" in out and "long" in out
+    code, out, _ = okrlens(capsys, "--home", str(home), "ingest", "kpis", str(export))
+    assert code == 0 and "already ingested" in out and "0 rows added" in out
+    code, out, _ = okrlens(
+        capsys, "--home", str(home), "report", "--as-of", "2026-11-23", "-f", "json"
+    )
+    rows = {r["kr_id"]: r for r in json.loads(out)}
+    assert rows["CO-1.1"]["current"] == 470_000
+    # baseline auto: no MRR before 2026-10-01, so the first value inside the period
+    assert rows["CO-1.1"]["baseline"] == 450_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["report"], "okrs.yaml not found", id="missing-workspace"),
+        pytest.param(["ingest", "events", "nope.csv"], "file not found", id="missing-file"),
+        pytest.param(["metrics", "show", "nope"], "no metric called 'nope'", id="unknown-metric"),
+        pytest.param(["report", "--period", "1999-Q1"], "unknown period", id="unknown-period"),
+        pytest.param(
+            ["ingest", "kpis", "--decimal", ";", "x.csv"], "unknown decimal mark", id="bad-option"
+        ),
+    ],
+)
+def test_user_errors_exit_2_with_one_paragraph_and_no_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
+) -> None:
+    home = tmp_path / "ws"
+    if args[0] != "report" or "--period" in args:
+        Workspace(home).init()
+    code, out, err = okrlens(capsys, "--home", str(home), *args)
+    assert code == 2
+    assert message in err and err.startswith("error: ")
+    assert "Traceback" not in err + out
+
+
+def test_a_rejected_file_exits_2_and_lists_its_bad_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    home = tmp_path / "ws"
+    Workspace(home).init()
+    bad = tmp_path / "events.csv"
+    bad.write_text("event_time,user_id,event_name\n2026-05-18,u1,a\nnope,u2,b\n")
+    code, _, err = okrlens(capsys, "--home", str(home), "ingest", "events", str(bad))
+    assert code == 2
+    assert "line 3" in err and "not a date-time" in err and "--allow-rejects" in err
+
+
+def test_invalid_okrs_yaml_names_the_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    home = tmp_path / "ws"
+    Workspace(home).init()
+    okrs = home / "okrs.yaml"
+    okrs.write_text(okrs.read_text().replace("metric: mrr", "metric: revenue"))
+    code, _, err = okrlens(capsys, "--home", str(home), "report")
+    assert code == 2
+    assert "CO-1.1" in err and "'revenue'" in err and "metrics.yaml" in err

@@ -42,5 +42,10 @@ pytest: install-dev
 
 test: lint typecheck pytest
 
+# Speed goals are measured side by side, as ratios, never as timed unit tests.
+BENCH_EVENTS ?= 2000000
+bench: install-dev
+	$(BIN)/python bench/bench_ingest.py --events $(BENCH_EVENTS)
+
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS events (
     user_id VARCHAR NOT NULL,
     account_id VARCHAR,
     event_name VARCHAR NOT NULL,
-    properties MAP(VARCHAR, VARCHAR),
+    properties JSON,                    -- the export's other columns, read as properties['name']
     row_hash UBIGINT NOT NULL,          -- identical rows from overlapping exports are kept once
     ingest_id BIGINT NOT NULL
 );

@@ -1,4 +1,9 @@
-"""Ingesting product-event exports: event_time, user_id, event_name[, account_id], properties."""
+"""Ingesting product-event exports: event_time, user_id, event_name[, account_id], properties.
+
+One pass of DuckDB's reader types and validates the file (timestamps are cast by the reader,
+so a bad one is rejected with its line); only when required values are missing does a second,
+numbered pass find their lines. Other columns are kept as JSON properties.
+"""
 
 from __future__ import annotations
 
@@ -6,70 +11,68 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipelines import db
 from pipelines.ingest import ledger
 from pipelines.ingest.columns import EVENT_REQUIRED, EVENT_ROLES, require, resolve_roles
-from pipelines.ingest.dialect import sniff
-from pipelines.ingest.staging import file_sha256, stage
+from pipelines.ingest.dialect import Dialect, sniff
+from pipelines.ingest.staging import file_sha256, merged_rejects, stage
 
 q = db.quote_ident
+TIME_REASON = "not a date-time (expected e.g. 2026-05-18 09:30:00 or 2026-05-18T09:30:00Z)"
 
 
-def _typed_sql(roles: Mapping[str, str], properties: list[str]) -> str:
-    """SQL typing the staged rows: UTC timestamps, trimmed ids, properties as a map."""
+def _typed_select(roles: Mapping[str, str], properties: list[str]) -> str:
+    """The projection typing the reader's columns: UTC times, trimmed ids, JSON properties.
+
+    Property names are bound as $k0, $k1, ...; JSON because DuckDB builds it several times
+    faster than a MAP, and metric filters read it as properties['name'].
+    """
     account = f"nullif(trim({q(roles['account_id'])}), '')" if "account_id" in roles else "NULL"
-    props = (
-        f"MAP([{', '.join('?' for _ in properties)}], [{', '.join(q(p) for p in properties)}])"
-        if properties
-        else "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
-    )
-    # Naive timestamps are taken as UTC (the session time zone); offsets and 'Z' are honoured.
-    return f"""
-    CREATE OR REPLACE TEMP TABLE typed AS
-    SELECT rn,
-        {q(roles["event_time"])} AS raw_time,
-        CAST(timezone('UTC', TRY_CAST(trim({q(roles["event_time"])}) AS TIMESTAMPTZ)) AS TIMESTAMP)
-            AS event_time,
+    pairs = ", ".join(f"$k{i}, {q(p)}" for i, p in enumerate(properties))
+    props = f"json_object({pairs})" if properties else "CAST(NULL AS JSON)"
+    columns = f"""
+        CAST(timezone('UTC', {q(roles["event_time"])}) AS TIMESTAMP) AS event_time,
         nullif(trim({q(roles["user_id"])}), '') AS user_id,
         {account} AS account_id,
         nullif(trim({q(roles["event_name"])}), '') AS event_name,
-        {props} AS properties
+        {props} AS properties"""
+    # Identifiers are quoted; property names are bound parameters.
+    hashed = "SELECT *, hash(event_time, user_id, account_id, event_name, properties) AS row_hash"
+    return f"{hashed} FROM (SELECT {columns} FROM {{source}})"  # noqa: S608
+
+
+_MISSING = """
+SELECT rn, role AS column_name, NULL AS value, 'missing ' || role AS reason
+FROM (
+    SELECT rn, unnest(['event_time', 'user_id', 'event_name']) AS role,
+           unnest([{event_time}, {user_id}, {event_name}]) AS raw
     FROM staged
-    """  # noqa: S608 - identifiers are quoted staged column names, values are bound
-
-
-_INVALID = """
-SELECT rn, 'event_time' AS column_name, raw_time AS value,
-       'not a date-time (expected e.g. 2026-05-18 09:30:00 or 2026-05-18T09:30:00Z)' AS reason
-FROM typed WHERE event_time IS NULL AND raw_time IS NOT NULL AND trim(raw_time) <> ''
-UNION ALL
-SELECT rn, 'event_time', NULL, 'missing event_time' FROM typed
-WHERE raw_time IS NULL OR trim(raw_time) = ''
-UNION ALL
-SELECT rn, 'user_id', NULL, 'missing user_id' FROM typed WHERE user_id IS NULL
-UNION ALL
-SELECT rn, 'event_name', NULL, 'missing event_name' FROM typed WHERE event_name IS NULL
+)
+WHERE raw IS NULL OR trim(raw) = ''
 ORDER BY rn
 """
 
-_ADD = """
-CREATE OR REPLACE TEMP TABLE incoming AS
-SELECT event_time, user_id, account_id, event_name, properties,
-       hash(event_time, user_id, account_id, event_name, properties) AS row_hash
-FROM typed
-WHERE rn NOT IN (SELECT rn FROM invalid);
-
-CREATE OR REPLACE TEMP TABLE fresh AS
-SELECT i.* FROM incoming i
+_INSERT_NEW = """
+INSERT INTO events
+SELECT event_time, user_id, account_id, event_name, properties, row_hash, ? FROM typed t
 WHERE NOT EXISTS (
     SELECT 1 FROM events e
-    WHERE e.row_hash = i.row_hash
-      -- Only the new file's time range can hold duplicates: keeps appends proportional to the file.
-      AND e.event_time BETWEEN (SELECT min(event_time) FROM incoming)
-                           AND (SELECT max(event_time) FROM incoming)
-);
+    WHERE e.row_hash = t.row_hash
+      -- Only the new file's time range can hold duplicates: appends cost what the file costs.
+      AND e.event_time BETWEEN (SELECT min(event_time) FROM typed) AND (SELECT max(event_time) FROM typed)
+)
 """
+
+
+def _missing_values(
+    con: duckdb.DuckDBPyConnection, dialect: Dialect, roles: Mapping[str, str]
+) -> pd.DataFrame:
+    """Rejects (line, column_name, value, reason) for rows missing a required value."""
+    staged = stage(con, dialect)
+    sql = _MISSING.format(**{role: q(roles[role]) for role in EVENT_REQUIRED})
+    return staged.located(db.query(con, sql))
 
 
 def ingest_events(
@@ -108,27 +111,35 @@ def ingest_events(
     report.columns = {labels[c]: role for role, c in roles.items()}
     report.columns |= {labels[p]: f"property {p}" for p in properties}
     with db.transaction(con):
-        staged = stage(con, dialect)
-        con.execute(_typed_sql(roles, properties), properties)
-        invalid = db.query(con, _INVALID)
-        con.register("invalid_frame", invalid[["rn"]])
-        con.execute("CREATE OR REPLACE TEMP TABLE invalid AS SELECT DISTINCT rn FROM invalid_frame")
-        con.unregister("invalid_frame")
-        report.rejects = staged.all_rejects(invalid)
-        report.rows_rejected = len(report.rejects["line"].unique())
-        report.rows_read = staged.rows - int(invalid["rn"].nunique())
+        read = stage(
+            con,
+            dialect,
+            types={roles["event_time"]: "TIMESTAMPTZ"},
+            select=_typed_select(roles, properties),
+            params={f"k{i}": p for i, p in enumerate(properties)},
+            cast_reason=TIME_REASON,
+        )
+        con.execute("ALTER TABLE staged RENAME TO typed")
+        rejects = [read.rejects]
+        if db.scalar(
+            con,
+            "SELECT count(*) FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL",
+        ):
+            rejects.append(_missing_values(con, dialect, roles))
+            con.execute(
+                "DELETE FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL"
+            )
+        report.rejects = merged_rejects(rejects)
+        report.rows_rejected = int(report.rejects["line"].nunique())
+        report.rows_read = int(db.scalar(con, "SELECT count(*) FROM typed"))
         if report.rows_rejected and not allow_rejects:
             raise ledger.IngestRejected(report)
-        con.execute(_ADD)
-        report.rows_added = int(db.scalar(con, "SELECT count(*) FROM fresh"))
-        report.rows_duplicate = report.rows_read - report.rows_added
         report.ingest_id = ledger.new_ingest_id(con)
-        con.execute(
-            "INSERT INTO events SELECT event_time, user_id, account_id, event_name, properties, "
-            "row_hash, ? FROM fresh",
-            [report.ingest_id],
-        )
+        inserted = con.execute(_INSERT_NEW, [report.ingest_id]).fetchone()
+        report.rows_added = int(inserted[0]) if inserted else 0
+        report.rows_duplicate = report.rows_read - report.rows_added
         ledger.record(con, report, user or ledger.current_user())
         report.committed = True
+        con.execute("DROP TABLE typed")
     con.execute("CHECKPOINT")
     return report

@@ -8,7 +8,9 @@ numbers. Typing and validation happen afterwards in SQL, on the staged rows.
 from __future__ import annotations
 
 import bisect
+import csv
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,9 +49,9 @@ class Staged:
             lines.append(line + shift)
         return pd.Series(lines, index=rn.index, dtype="int64")
 
-    def all_rejects(self, problems: pd.DataFrame) -> pd.DataFrame:
-        """Structural rejects plus problems (rn, column_name, value, reason), by physical line."""
-        cells = pd.DataFrame(
+    def located(self, problems: pd.DataFrame) -> pd.DataFrame:
+        """problems (rn, column_name, value, reason) as rejects with physical line numbers."""
+        return pd.DataFrame(
             {
                 "line": self.line_of(problems["rn"]),
                 "column_name": problems["column_name"].astype("object"),
@@ -58,11 +60,20 @@ class Staged:
             },
             columns=REJECT_COLUMNS,
         )
-        frames = [f for f in (self.rejects, cells) if not f.empty]
-        if not frames:
-            return pd.DataFrame(columns=REJECT_COLUMNS)
-        merged = pd.concat(frames, ignore_index=True)
-        return merged.sort_values("line", kind="stable", ignore_index=True)
+
+    def all_rejects(self, problems: pd.DataFrame) -> pd.DataFrame:
+        """The reader's rejects plus problems (rn, column_name, value, reason), by line."""
+        return merged_rejects([self.rejects, self.located(problems)])
+
+
+def merged_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Reject frames together, in file order."""
+    present = [f for f in frames if not f.empty]
+    if not present:
+        return pd.DataFrame(columns=REJECT_COLUMNS)
+    return pd.concat(present, ignore_index=True).sort_values(
+        "line", kind="stable", ignore_index=True
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -74,15 +85,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-_READ = """
-CREATE OR REPLACE TEMP TABLE staged AS
-SELECT row_number() OVER () AS rn, *
-FROM read_csv(
+_SOURCE = """read_csv(
     $path, header = true, auto_detect = false, delim = $delim, quote = '"', escape = '"',
     skip = $skip, columns = $columns, compression = $compression, store_rejects = true,
     max_line_size = 2097152
-)
-"""
+)"""
+# Numbering rows costs a window over the whole file, so it is only asked for when needed.
+NUMBERED = "SELECT row_number() OVER () AS rn, * FROM {source}"
 
 _LATEST_REJECTS = """
 SELECT line, column_name, csv_line AS value, error_type, error_message
@@ -100,12 +109,26 @@ _REASONS = {
 }
 
 
-def stage(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> Staged:
-    """The file read into the temp table `staged` on con, with its structural rejects."""
-    columns = {name: "VARCHAR" for name in dialect.columns}
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    dialect: Dialect,
+    *,
+    types: Mapping[str, str] | None = None,
+    select: str = NUMBERED,
+    params: Mapping[str, object] | None = None,
+    cast_reason: str = "cannot be read as the column's type",
+) -> Staged:
+    """The file read into the temp table `staged` on con, with the lines DuckDB's reader rejected.
+
+    Columns are VARCHAR unless types says otherwise; select is a query over `{source}`, the
+    reader (by default all columns, numbered by rn), with its own named params. A value the
+    reader cannot cast is rejected with its line, the cell's value and cast_reason.
+    """
+    columns = {name: (types or {}).get(name, "VARCHAR") for name in dialect.columns}
     con.execute(
-        _READ,
+        "CREATE OR REPLACE TEMP TABLE staged AS " + select.format(source=_SOURCE),
         {
+            **(params or {}),
             "path": str(dialect.path),
             "delim": dialect.delimiter,
             "skip": dialect.skip_rows,
@@ -119,10 +142,17 @@ def stage(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> Staged:
         {
             "line": raw["line"].astype("int64"),
             "column_name": raw["column_name"].astype("object"),
-            "value": raw["value"].astype("object"),
+            "value": [
+                _cell(dialect, line, column) if kind == "CAST" else line
+                for kind, line, column in zip(
+                    raw["error_type"], raw["value"], raw["column_name"], strict=True
+                )
+            ],
             "reason": [
                 f"{_REASONS.get(kind, kind.lower())} (expected {expected} fields)"
                 if "COLUMNS" in kind
+                else cast_reason
+                if kind == "CAST"
                 else _REASONS.get(kind, message)
                 for kind, message in zip(raw["error_type"], raw["error_message"], strict=True)
             ],
@@ -131,3 +161,10 @@ def stage(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> Staged:
     )
     rows = int(db.scalar(con, "SELECT count(*) FROM staged"))
     return Staged(dialect=dialect, rows=rows, rejects=rejects)
+
+
+def _cell(dialect: Dialect, line: str, column: str) -> str:
+    """The value of column in a raw CSV line."""
+    fields = next(csv.reader([line], delimiter=dialect.delimiter), [])
+    position = dialect.columns.index(column) if column in dialect.columns else -1
+    return fields[position] if 0 <= position < len(fields) else line

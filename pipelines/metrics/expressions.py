@@ -90,7 +90,25 @@ def checked_expression(text: str, source: str, *, where: str) -> exp.Expr:
                 fix=f"use one of: {', '.join(sorted(known))}"
                 + (" (event properties as properties['name'])" if source == "events" else ""),
             )
-    return tree
+    return tree.transform(_property_lookup)
+
+
+def _property_lookup(node: exp.Expr) -> exp.Expr:
+    """properties['name'] as a JSON text lookup, so it compares like any string column."""
+    if (
+        isinstance(node, exp.Bracket)
+        and isinstance(node.this, exp.Column)
+        and node.this.name == "properties"
+        and len(node.expressions) == 1
+        and isinstance(node.expressions[0], exp.Literal)
+        and node.expressions[0].is_string
+    ):
+        key = node.expressions[0].this
+        return exp.JSONExtractScalar(
+            this=node.this,
+            expression=exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)]),
+        )
+    return node
 
 
 def render(tree: exp.Expr, dialect: str = "duckdb") -> str:

@@ -163,7 +163,7 @@ def test_an_empty_store_gives_an_empty_series(con: duckdb.DuckDBPyConnection) ->
             "events",
             "event_name IN ('a', 'b') AND NOT user_id LIKE 'test%'",
         ),
-        ("properties['plan'] = 'pro'", "events", "properties['plan'] = 'pro'"),
+        ("properties['plan'] = 'pro'", "events", "(properties ->> '$.plan') = 'pro'"),
         ("segment = 'campus' or value > 0", "kpis", "segment = 'campus' OR value > 0"),
     ],
 )
@@ -231,3 +231,8 @@ def test_unsafe_or_wrong_fragments_are_refused(text: str, source: str, message: 
 def test_invalid_metric_definitions_are_refused(metric: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         catalog(metric)
+
+
+def test_checked_fragments_render_for_spark_too() -> None:
+    tree = checked_expression("properties['plan'] = 'pro' AND event_name <> 'x'", "events", where="t")
+    assert render(tree, "spark") == "GET_JSON_OBJECT(properties, '$.plan') = 'pro' AND event_name <> 'x'"

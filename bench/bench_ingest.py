@@ -67,7 +67,11 @@ def main() -> None:
         path = Path(tmp) / "events.csv"
         write_events(path, n_events=args.events)
         size_mb = path.stat().st_size / 1e6
-        contenders = {"bare_duckdb": bare_duckdb, "okrlens": okrlens_ingest, "pandas_only": pandas_only}
+        contenders = {
+            "bare_duckdb": bare_duckdb,
+            "okrlens": okrlens_ingest,
+            "pandas_only": pandas_only,
+        }
         results = {name: best_seconds(run, path, args.repeat) for name, run in contenders.items()}
     okrlens_s = results["okrlens"][0]
     report = {

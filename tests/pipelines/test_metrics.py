@@ -234,5 +234,10 @@ def test_invalid_metric_definitions_are_refused(metric: dict[str, Any], message:
 
 
 def test_checked_fragments_render_for_spark_too() -> None:
-    tree = checked_expression("properties['plan'] = 'pro' AND event_name <> 'x'", "events", where="t")
-    assert render(tree, "spark") == "GET_JSON_OBJECT(properties, '$.plan') = 'pro' AND event_name <> 'x'"
+    tree = checked_expression(
+        "properties['plan'] = 'pro' AND event_name <> 'x'", "events", where="t"
+    )
+    assert (
+        render(tree, "spark")
+        == "GET_JSON_OBJECT(properties, '$.plan') = 'pro' AND event_name <> 'x'"
+    )

@@ -35,8 +35,6 @@ SAMPLE_FILES = {
     Path("kpis/billing_weekly.csv"),
     Path("kpis/support_weekly.csv"),
     Path("kpis/trials_chart.csv"),
-    Path("metrics.yaml"),
-    Path("okrs.yaml"),
 }
 
 

@@ -17,7 +17,7 @@ from pipelines import db
 from pipelines.ingest import ledger
 from pipelines.ingest.columns import EVENT_REQUIRED, EVENT_ROLES, require, resolve_roles
 from pipelines.ingest.dialect import Dialect, sniff
-from pipelines.ingest.staging import file_sha256, merged_rejects, stage
+from pipelines.ingest.staging import file_sha256, merged_rejects, physical_lines, stage
 
 q = db.quote_ident
 TIME_REASON = "not a date-time (expected e.g. 2026-05-18 09:30:00 or 2026-05-18T09:30:00Z)"
@@ -129,7 +129,7 @@ def ingest_events(
             con.execute(
                 "DELETE FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL"
             )
-        report.rejects = merged_rejects(rejects)
+        report.rejects = physical_lines(dialect, merged_rejects(rejects))
         report.rows_rejected = int(report.rejects["line"].nunique())
         report.rows_read = int(db.scalar(con, "SELECT count(*) FROM typed"))
         if report.rows_rejected and not allow_rejects:

@@ -23,7 +23,7 @@ from pipelines.errors import OkrlensError
 from pipelines.ingest import ledger
 from pipelines.ingest.columns import KPI_ROLES, resolve_roles
 from pipelines.ingest.dialect import Dialect, slug, sniff
-from pipelines.ingest.staging import file_sha256, stage
+from pipelines.ingest.staging import file_sha256, physical_lines, stage
 from pipelines.ingest.values import (
     ValueProblem,
     ambiguous_cells,
@@ -326,7 +326,7 @@ def ingest_kpis(
         cells = _cells(dialect, frame, shape, roles)
         good, problems = _parse(cells, dialect, options)
         problems = pd.concat([problems, _duplicate_keys(good)], ignore_index=True)
-        report.rejects = staged.all_rejects(problems)
+        report.rejects = physical_lines(dialect, staged.all_rejects(problems))
         bad_rns = set(problems["rn"])
         good = good[~good["rn"].isin(bad_rns)]
         report.rows_rejected = len(report.rejects)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import gzip
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,33 @@ def merged_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(present, ignore_index=True).sort_values(
         "line", kind="stable", ignore_index=True
     )
+
+
+def physical_lines(dialect: Dialect, rejects: pd.DataFrame) -> pd.DataFrame:
+    """rejects with record line numbers turned into the physical lines an editor shows.
+
+    DuckDB counts a quoted field spanning several lines as one line; only the error path pays
+    for re-reading the file (up to the last rejected record) to count them properly.
+    """
+    if rejects.empty:
+        return rejects
+    wanted = set(int(x) for x in rejects["line"])
+    last = max(wanted)
+    mapping: dict[int, int] = {}
+    opener = gzip.open if dialect.compression == "gzip" else open
+    with opener(dialect.path, "rt", encoding="utf-8-sig", newline="", errors="replace") as text:
+        for _ in range(dialect.skip_rows):
+            text.readline()
+        reader = csv.reader(text, delimiter=dialect.delimiter)
+        record_line, physical = dialect.skip_rows, dialect.skip_rows
+        for _ in reader:
+            record_line += 1
+            if record_line in wanted:
+                mapping[record_line] = physical + 1
+            physical = dialect.skip_rows + reader.line_num
+            if record_line >= last:
+                break
+    return rejects.assign(line=[mapping.get(int(x), int(x)) for x in rejects["line"]])
 
 
 def file_sha256(path: Path) -> str:

@@ -185,3 +185,23 @@ def test_invalid_okrs_yaml_names_the_field(
     code, _, err = okrlens(capsys, "--home", str(home), "report")
     assert code == 2
     assert "CO-1.1" in err and "'revenue'" in err and "metrics.yaml" in err
+
+
+def test_demo_generates_a_larger_event_log_and_refuses_to_overwrite(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    home = str(tmp_path / "big")
+    code, out, _ = okrlens(capsys, "--home", home, "demo", "--events", "30000")
+    assert code == 0 and "generating 30,000 events" in out
+    code, out, _ = okrlens(capsys, "--home", home, "status", "-f", "json")
+    assert 27_000 <= json.loads(out)["events"]["rows"] <= 33_000
+    code, _, err = okrlens(capsys, "--home", home, "demo")
+    assert code == 2 and "--force" in err
+
+
+def test_status_table_names_sources_and_freshness(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(capsys, "--home", str(demo_home), "status", "--as-of", "2026-11-23")
+    assert code == 0
+    assert "events: 217,795 rows" in out and "KPI freshness" in out and "support_weekly.csv" in out

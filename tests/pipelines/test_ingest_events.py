@@ -160,3 +160,12 @@ def test_hostile_headers_become_properties_without_running_sql(
     ingest_events(con, path)
     props = db.query(con, "SELECT properties FROM events")["properties"].iloc[0]
     assert json.loads(props) == {"x_drop_table_events": "=1+1"}
+
+
+def test_line_numbers_count_the_physical_lines_of_multi_line_fields(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    content = 'event_time,user_id,event_name,note\n2026-05-18,u1,a,"two\nlines"\n2026-05-18,,b,x\nbad,u3,c,y\n'
+    with pytest.raises(IngestRejected) as caught:
+        ingest_events(con, write_csv("e.csv", content))
+    assert caught.value.report.rejects["line"].tolist() == [4, 5]

@@ -11,9 +11,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 
 from dashboard.text_output import Format, render, table
@@ -154,13 +156,15 @@ def _print_ingest(report: IngestReport) -> None:
         typer.echo("    " + table(report.rejects.head(5)).replace("\n", "\n    "))
 
 
-def _ingest_all(files: list[Path], ingest_one: object) -> None:
+def _ingest_all(
+    files: list[Path], ingest_one: Callable[[duckdb.DuckDBPyConnection, Path], IngestReport]
+) -> None:
     """Ingest each file in turn; stop at the first refused file (earlier files stay committed)."""
     workspace = _workspace()
     with workspace.connect() as con:
         for path in files:
             try:
-                report = ingest_one(con, path)  # type: ignore[operator]
+                report = ingest_one(con, path)
             except IngestRejected as exc:
                 typer.echo(exc.message(), err=True)
                 typer.echo(

@@ -1,20 +1,14 @@
-"""okrlens dashboard: the router. Pages live in dashboard/app_pages/."""
+"""okrlens dashboard: the router. Pages live in dashboard/app_pages/, declared in navigation.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-PAGES = Path(__file__).with_name("app_pages")
+from dashboard.navigation import PAGES
 
 st.set_page_config(page_title="okrlens", page_icon=":material/target:", layout="wide")
-navigation = st.navigation(
-    [
-        st.Page(
-            PAGES / "overview_page.py", title="Overview", icon=":material/dashboard:", default=True
-        )
-    ],
-    position="top",
-)
-navigation.run()
+pages = [
+    st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
+    for i, spec in enumerate(spec for spec in PAGES if spec.path.exists())
+]
+st.navigation(pages, position="top").run()

@@ -23,12 +23,15 @@ class Workspace:
     """Paths of one workspace, and its definitions loaded and cross-checked."""
 
     home: Path
+    # A process that also writes (the dashboard) must open reads read-write too: DuckDB refuses
+    # a read-only and a read-write connection to one file in the same process.
+    writer: bool = False
 
     @classmethod
-    def resolve(cls, home: Path | None = None) -> Workspace:
+    def resolve(cls, home: Path | None = None, *, writer: bool = False) -> Workspace:
         """The workspace at home, else at $OKRLENS_HOME, else at ./okrlens-data."""
         chosen = home or Path(os.environ.get("OKRLENS_HOME") or DEFAULT_HOME)
-        return cls(chosen.expanduser().resolve())
+        return cls(chosen.expanduser().resolve(), writer=writer)
 
     @property
     def metrics_path(self) -> Path:
@@ -61,7 +64,7 @@ class Workspace:
         if read_only and not self.store_path.exists():
             # A read-only open cannot create the file; an empty store answers the same questions.
             return db.connect(":memory:")
-        return db.connect(self.store_path, read_only=read_only)
+        return db.connect(self.store_path, read_only=read_only and not self.writer)
 
     def catalog(self) -> MetricCatalog:
         """The metric catalog of metrics.yaml."""

@@ -54,6 +54,14 @@ WHERE raw IS NULL OR trim(raw) = ''
 ORDER BY rn
 """
 
+_COUNT_MISSING = (
+    "SELECT count(*) FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL"
+)
+_DELETE_MISSING = (
+    "DELETE FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL"
+)
+_PREVIEW = "SELECT event_time, user_id, account_id, event_name, properties FROM typed LIMIT ?"
+
 _INSERT_NEW = """
 INSERT INTO events
 SELECT event_time, user_id, account_id, event_name, properties, row_hash, ? FROM typed t
@@ -83,8 +91,12 @@ def ingest_events(
     allow_rejects: bool = False,
     user: str | None = None,
     file_name: str | None = None,
+    dry_run: bool = False,
 ) -> ledger.IngestReport:
     """Ingest one product-event CSV into the store, all of it in one transaction, or nothing.
+
+    dry_run does all of it, reports what would happen (with a preview of the stored rows and
+    the rejects, without raising), then rolls back.
 
     Rows already stored by an earlier ingest (same time, user, account, event and properties) are
     skipped, so overlapping exports never double data; the same file twice adds zero rows.
@@ -110,7 +122,7 @@ def ingest_events(
     labels = dict(zip(dialect.columns, dialect.header, strict=True))
     report.columns = {labels[c]: role for role, c in roles.items()}
     report.columns |= {labels[p]: f"property {p}" for p in properties}
-    with db.transaction(con):
+    with ledger.dry_run_guard(dry_run), db.transaction(con):
         read = stage(
             con,
             dialect,
@@ -121,25 +133,22 @@ def ingest_events(
         )
         con.execute("ALTER TABLE staged RENAME TO typed")
         rejects = [read.rejects]
-        if db.scalar(
-            con,
-            "SELECT count(*) FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL",
-        ):
+        if db.scalar(con, _COUNT_MISSING):
             rejects.append(_missing_values(con, dialect, roles))
-            con.execute(
-                "DELETE FROM typed WHERE event_time IS NULL OR user_id IS NULL OR event_name IS NULL"
-            )
+            con.execute(_DELETE_MISSING)
         report.rejects = physical_lines(dialect, merged_rejects(rejects))
         report.rows_rejected = int(report.rejects["line"].nunique())
         report.rows_read = int(db.scalar(con, "SELECT count(*) FROM typed"))
-        if report.rows_rejected and not allow_rejects:
+        if report.rows_rejected and not allow_rejects and not dry_run:
             raise ledger.IngestRejected(report)
+        report.preview = db.query(con, _PREVIEW, [ledger.PREVIEW_ROWS])
         report.ingest_id = ledger.new_ingest_id(con)
         inserted = con.execute(_INSERT_NEW, [report.ingest_id]).fetchone()
         report.rows_added = int(inserted[0]) if inserted else 0
         report.rows_duplicate = report.rows_read - report.rows_added
-        ledger.record(con, report, user or ledger.current_user())
-        report.committed = True
+        ledger.finish(con, report, user or ledger.current_user(), dry_run=dry_run)
         con.execute("DROP TABLE typed")
+    if report.committed:
+        con.execute("CHECKPOINT")
     con.execute("CHECKPOINT")
     return report

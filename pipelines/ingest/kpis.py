@@ -294,8 +294,12 @@ def ingest_kpis(
     allow_rejects: bool = False,
     user: str | None = None,
     file_name: str | None = None,
+    dry_run: bool = False,
 ) -> ledger.IngestReport:
     """Ingest one business-KPI CSV export into the store, all in one transaction, or nothing.
+
+    dry_run does all of it, reports what would happen (with a preview of the stored rows and
+    the rejects, without raising), then rolls back.
 
     Values identical to stored ones are skipped; a value that differs from the stored one for
     the same metric, date and segment is a revision: the new value is used, the old one is kept
@@ -311,7 +315,7 @@ def ingest_kpis(
     if previous is not None:
         report.already_ingested_at, report.already_ingested_by = previous
         return report
-    with db.transaction(con):
+    with ledger.dry_run_guard(dry_run), db.transaction(con):
         staged = stage(con, dialect)
         if staged.rows * len(dialect.columns) > MAX_KPI_CELLS:
             raise OkrlensError(
@@ -333,7 +337,7 @@ def ingest_kpis(
         report.rows_read = len(good)
         labels = dict(zip(dialect.columns, dialect.header, strict=True))
         report.columns = _understood(shape, roles, labels, good)
-        if report.rows_rejected and not allow_rejects:
+        if report.rows_rejected and not allow_rejects and not dry_run:
             raise ledger.IngestRejected(report)
         if good.empty:
             raise OkrlensError(
@@ -354,9 +358,10 @@ def ingest_kpis(
         report.ingest_id = ledger.new_ingest_id(con)
         con.execute(_INSERT, [report.ingest_id])
         con.execute(_LABELS)
-        ledger.record(con, report, user or ledger.current_user())
-        report.committed = True
-    con.execute("CHECKPOINT")
+        report.preview = incoming[["date", "metric", "segment", "value"]].head(ledger.PREVIEW_ROWS)
+        ledger.finish(con, report, user or ledger.current_user(), dry_run=dry_run)
+    if report.committed:
+        con.execute("CHECKPOINT")
     return report
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -36,6 +38,7 @@ class IngestReport:
     already_ingested_at: dt.datetime | None = None
     already_ingested_by: str = ""
     ingest_id: int | None = None
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first rows as stored
 
     def summary(self) -> str:
         """One line saying what happened to the file."""
@@ -109,6 +112,33 @@ def previous_ingest(
 def new_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
     """A fresh ingest id from the store's sequence."""
     return int(db.scalar(con, "SELECT nextval('ingest_ids')"))
+
+
+PREVIEW_ROWS = 20
+
+
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction so that it rolls back."""
+
+
+@contextmanager
+def dry_run_guard(dry_run: bool) -> Iterator[None]:
+    """Swallow the rollback signal of a dry run (used outside its transaction)."""
+    try:
+        yield
+    except _DryRun:
+        if not dry_run:
+            raise
+
+
+def finish(
+    con: duckdb.DuckDBPyConnection, report: IngestReport, user: str, *, dry_run: bool
+) -> None:
+    """Record report in the ledger and mark it committed, or roll the dry run back."""
+    if dry_run:
+        raise _DryRun
+    record(con, report, user)
+    report.committed = True
 
 
 def record(con: duckdb.DuckDBPyConnection, report: IngestReport, user: str) -> None:

@@ -169,3 +169,13 @@ def test_line_numbers_count_the_physical_lines_of_multi_line_fields(
     with pytest.raises(IngestRejected) as caught:
         ingest_events(con, write_csv("e.csv", content))
     assert caught.value.report.rejects["line"].tolist() == [4, 5]
+
+
+def test_a_dry_run_reports_and_previews_but_stores_nothing(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    report = ingest_events(con, write_csv("events.csv", GOOD), dry_run=True)
+    assert (report.committed, report.rows_added) == (False, 4)
+    assert report.preview["user_id"].tolist() == ["u1", "u1", "u2", "u3"]
+    assert count(con) == 0 and count(con, "ingests") == 0
+    assert ingest_events(con, write_csv("events.csv", GOOD)).rows_added == 4  # then for real

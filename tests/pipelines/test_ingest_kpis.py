@@ -230,3 +230,14 @@ def test_allow_rejects_keeps_good_values_and_records_bad_ones(
     assert db.query(con, "SELECT line, value FROM rejected_lines").values.tolist() == [[3, "oops"]]
     assert stored(con) == {("mrr", "2026-05-18"): 100.0}
     assert isinstance(db.scalar(con, "SELECT max(date) FROM kpis"), dt.date)
+
+
+def test_a_dry_run_reports_and_previews_but_stores_nothing(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    content = "date,metric,value\n2026-05-18,mrr,100\n2026-05-25,mrr,oops\n"
+    report = ingest_kpis(con, write_csv("k.csv", content), dry_run=True)
+    assert (report.committed, report.rows_added, report.rows_rejected) == (False, 1, 1)
+    assert report.preview[["metric", "value"]].values.tolist() == [["mrr", 100.0]]
+    assert int(db.scalar(con, "SELECT count(*) FROM kpi_rows")) == 0
+    assert int(db.scalar(con, "SELECT count(*) FROM ingests")) == 0

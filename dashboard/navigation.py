@@ -1,0 +1,33 @@
+"""The dashboard's pages, declared once: the router builds navigation from it, tests walk it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).with_name("app_pages")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its module file, title, icon and URL path."""
+
+    file: str
+    title: str
+    icon: str
+    url_path: str
+
+    @property
+    def path(self) -> Path:
+        """The page's script."""
+        return PAGES_DIR / self.file
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview_page.py", "Overview", ":material/dashboard:", "overview"),
+    PageSpec("kr_detail_page.py", "Key result", ":material/query_stats:", "key-result"),
+    PageSpec("metrics_page.py", "Metrics", ":material/monitoring:", "metrics"),
+    PageSpec("standup_page.py", "Standup", ":material/groups:", "standup"),
+    PageSpec("upload_page.py", "Upload", ":material/upload_file:", "upload"),
+    PageSpec("targets_page.py", "Targets", ":material/edit_note:", "targets"),
+)

@@ -1,0 +1,117 @@
+"""Editing okrs.yaml from the dashboard: validated first, saved atomically, comments kept.
+
+ruamel.yaml's round-trip mode keeps the analyst's comments, ordering and quoting; the edited
+document is validated exactly like a file written by hand before it replaces the old one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+from pipelines.errors import OkrlensError
+from pipelines.okrs.spec import CheckIn, OkrSet
+from pipelines.workspace import Workspace, check_metric_references
+
+EDITABLE_FIELDS = ("baseline", "target", "weight")
+
+
+def _yaml() -> YAML:
+    """A round-trip YAML reader/writer that keeps comments and layout."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _find_kr(document: Any, kr_id: str) -> CommentedMap:
+    """The mapping of key result kr_id in the parsed document."""
+    for objective in document.get("objectives") or []:
+        for kr in objective.get("key_results") or []:
+            if kr.get("id") == kr_id:
+                return kr
+    raise OkrlensError(
+        f"no key result {kr_id!r} in okrs.yaml", fix="reload the page; the file may have changed"
+    )
+
+
+def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
+    """Apply change to okrs.yaml, validate the result, and replace the file atomically."""
+    path = workspace.okrs_path
+    yaml = _yaml()
+    document = yaml.load(path.read_text(encoding="utf-8"))
+    change(document)
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    text = buffer.getvalue()
+    try:
+        okrs = OkrSet.model_validate(YAML(typ="safe").load(text))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise OkrlensError(
+            f"the change makes okrs.yaml invalid at {loc}: {first['msg']}", fix="correct the value"
+        ) from None
+    check_metric_references(okrs, workspace.catalog(), path)
+    # Write beside the target and rename: readers see the old file or the new one, never half.
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+    ) as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+    return okrs
+
+
+def update_key_result(
+    workspace: Workspace, kr_id: str, values: dict[str, float | str | None]
+) -> OkrSet:
+    """Set baseline, target and/or weight of one key result; None removes the field."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise OkrlensError(
+            f"cannot edit {', '.join(sorted(unknown))}",
+            fix=f"edit one of {', '.join(EDITABLE_FIELDS)}",
+        )
+
+    def change(document: Any) -> None:
+        kr = _find_kr(document, kr_id)
+        for field, value in values.items():
+            if value is None:
+                kr.pop(field, None)
+            else:
+                kr[field] = value
+
+    return _save(workspace, change)
+
+
+def set_band_preset(workspace: Workspace, preset: str) -> OkrSet:
+    """Choose the band preset every key result is graded with."""
+
+    def change(document: Any) -> None:
+        document["band_preset"] = preset
+
+    return _save(workspace, change)
+
+
+def add_checkin(workspace: Workspace, kr_id: str, checkin: CheckIn) -> OkrSet:
+    """Append a check-in (date, value, confidence, note) to a key result."""
+
+    def change(document: Any) -> None:
+        kr = _find_kr(document, kr_id)
+        entry = CommentedMap(
+            [("date", checkin.date), ("value", checkin.value)]
+            + ([("confidence", checkin.confidence)] if checkin.confidence is not None else [])
+            + ([("note", checkin.note)] if checkin.note else [])
+        )
+        entry.fa.set_flow_style()
+        kr.setdefault("checkins", []).append(entry)
+
+    return _save(workspace, change)

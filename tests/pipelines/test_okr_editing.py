@@ -1,0 +1,68 @@
+"""Editing okrs.yaml: validated before saving, atomic, comments kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipelines.errors import OkrlensError
+from pipelines.okrs.edit import add_checkin, set_band_preset, update_key_result
+from pipelines.okrs.spec import CheckIn
+from pipelines.workspace import Workspace
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path)
+    ws.init()
+    return ws
+
+
+def test_updating_a_target_keeps_the_comments(workspace: Workspace) -> None:
+    before = workspace.okrs_path.read_text()
+    okrs = update_key_result(workspace, "CO-1.1", {"target": 520000, "weight": 3})
+    kr = okrs.objectives[0].key_results[0]
+    assert (kr.target, kr.weight) == (520000, 3)
+    after = workspace.okrs_path.read_text()
+    comments = [line for line in before.splitlines() if line.lstrip().startswith("#")]
+    assert comments and all(c in after for c in comments)
+    assert workspace.okrs().objectives[0].key_results[0].target == 520000
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        pytest.param({"target": 1.5}, "target equals baseline", id="target-equal-to-baseline"),
+        pytest.param({"weight": -1}, "greater than 0", id="negative-weight"),
+        pytest.param({"metric": "x"}, "cannot edit metric", id="not-editable"),
+    ],
+)
+def test_invalid_edits_leave_the_file_untouched(
+    workspace: Workspace, values: dict[str, float], message: str
+) -> None:
+    before = workspace.okrs_path.read_text()
+    with pytest.raises(OkrlensError, match=message):
+        update_key_result(workspace, "CO-1.2", values)
+    assert workspace.okrs_path.read_text() == before
+
+
+def test_band_preset_and_checkins_are_saved(workspace: Workspace) -> None:
+    set_band_preset(workspace, "measure_what_matters")
+    okrs = add_checkin(
+        workspace,
+        "CO-1.3",
+        CheckIn(date=dt.date(2026, 11, 20), value=1, confidence=0.9, note="shipped"),
+    )
+    assert okrs.band_preset == "measure_what_matters"
+    assert okrs.objectives[0].key_results[2].checkins[-1].note == "shipped"
+    assert (
+        "{date: 2026-11-20, value: 1.0, confidence: 0.9, note: shipped}"
+        in workspace.okrs_path.read_text()
+    )
+
+
+def test_an_unknown_band_preset_is_refused(workspace: Workspace) -> None:
+    with pytest.raises(OkrlensError, match="band_preset"):
+        set_band_preset(workspace, "nonsense")

@@ -9,6 +9,6 @@ from dashboard.navigation import PAGES
 st.set_page_config(page_title="okrlens", page_icon=":material/target:", layout="wide")
 pages = [
     st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
-    for i, spec in enumerate(spec for spec in PAGES if spec.path.exists())
+    for i, spec in enumerate(PAGES)
 ]
 st.navigation(pages, position="top").run()

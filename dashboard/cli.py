@@ -161,7 +161,7 @@ def _ingest_all(
 ) -> None:
     """Ingest each file in turn; stop at the first refused file (earlier files stay committed)."""
     workspace = _workspace()
-    with workspace.connect() as con:
+    with workspace.writing() as con:
         for path in files:
             try:
                 report = ingest_one(con, path)

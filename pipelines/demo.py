@@ -39,7 +39,7 @@ def build_demo(
         progress(f"generating {n_events:,} events into {events} ...")
         write_events(events, n_events=n_events)
     reports = []
-    with workspace.connect() as con:
+    with workspace.writing() as con:
         progress(f"ingesting {events.name} ...")
         reports.append(ingest_events(con, events))
         for export in sorted((SAMPLE_DIR / "kpis").glob("*.csv")):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +50,32 @@ class Workspace:
     def store_path(self) -> Path:
         """Where the DuckDB store lives."""
         return self.home / "store.duckdb"
+
+    @property
+    def version_path(self) -> Path:
+        """A marker rewritten after every write to the store."""
+        return self.home / "store.version"
+
+    def data_version(self) -> str:
+        """A token that changes whenever the definitions or the stored data change.
+
+        Not the store's own modification time: DuckDB touches the file when a connection
+        closes, so reading would look like a change.
+        """
+        paths = (self.metrics_path, self.okrs_path)
+        stamps = [str(p.stat().st_mtime_ns) if p.exists() else "-" for p in paths]
+        written = self.version_path.read_text() if self.version_path.exists() else "-"
+        return "|".join([*stamps, written])
+
+    @contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection; the data version moves on when it closes."""
+        con = self.connect()
+        try:
+            yield con
+        finally:
+            con.close()
+            self.version_path.write_text(str(time.time_ns()))
 
     def exists(self) -> bool:
         """True when the workspace has both definition files."""

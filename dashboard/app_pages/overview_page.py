@@ -1,63 +1,113 @@
-"""Leaders' overview: every key result of the current period with its band and status."""
+"""Leaders' overview: every objective of a period with its roll-up, and each key result's state."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from pipelines.errors import OkrlensError
+from dashboard.components import downloads, filters, gate
+from dashboard.formatting import percent_text, value_text
 
+ctx = gate.require_workspace()
 st.title("OKR overview")
-ws = data.workspace()
-if not ws.exists():
-    st.info(
-        f"No workspace at `{ws.home}` yet. Build the demo with `okrlens demo`, or scaffold your own "
-        "with `okrlens init` and ingest CSV exports with `okrlens ingest`."
-    )
-    st.stop()
+c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3])
+with c1:
+    as_of = filters.as_of()
+with c2:
+    period = filters.period(ctx.okrs, as_of)
+with c3:
+    team = filters.team(ctx.okrs)
+with c4:
+    kind = filters.kind()
 
-as_of = st.date_input("As of", value=dt.datetime.now(dt.UTC).date(), key="as_of")
-try:
-    krs, objectives = data.scores(str(ws.home), as_of, data.data_version(ws))
-except OkrlensError as exc:
-    st.error(exc.message())
-    st.stop()
-
+krs, objectives = data.scores(ctx.home, as_of, period, ctx.version)
+if team != filters.ALL:
+    krs = krs[krs["team"] == team]
+if kind != filters.ALL:
+    krs = krs[krs["kind"] == kind]
+objectives = objectives[objectives["objective_id"].isin(krs["objective_id"])]
 if krs.empty:
-    st.info("No key results in the period containing this date.")
+    st.info("No key results match these filters. Choose another period, team or kind.")
     st.stop()
 
-counts = krs["band"].fillna("no data").value_counts()
-st.caption(" · ".join(f"{band}: {n}" for band, n in counts.items()))
-for objective in objectives.to_dict("records"):
-    st.subheader(f"{objective['objective_id']} · {objective['objective']}")
-    st.caption(
-        f"{objective['team']} · {objective['period']} · "
-        f"{objective['band'] or 'no band'} · {objective['status']}"
+with st.container(horizontal=True):
+    for band, count in krs["band"].fillna("no data").value_counts().items():
+        st.metric(str(band), int(count), border=True)
+    for status, count in krs["status"].value_counts().items():
+        st.metric(str(status).replace("_", " "), int(count), border=True)
+st.caption(
+    f"As of {as_of:%d %b %Y}: {percent_text(krs['expected_progress'].iloc[0])} of {period} has elapsed. "
+    f"Bands use the {ctx.okrs.band_preset} preset; status compares progress with that elapsed share."
+)
+
+series = data.series(ctx.home, ctx.version)
+trend = {
+    str(name): rows.sort_values("period_start")["value"].tail(12).tolist()
+    for name, rows in series[series["complete"]].groupby("metric")
+}
+units = {m.name: m.unit for m in ctx.catalog.metrics}
+
+
+def kr_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The key-result rows as shown: values with units, progress, band, status, trend, freshness."""
+    return pd.DataFrame(
+        {
+            "key result": rows["kr_id"] + " · " + rows["key_result"],
+            "now → target": [
+                f"{value_text(c, units.get(m or '', ''))}  (from {value_text(b, units.get(m or '', ''))} to {value_text(t, units.get(m or '', ''))})"
+                for c, b, t, m in zip(
+                    rows["current"], rows["baseline"], rows["target"], rows["metric"], strict=True
+                )
+            ],
+            "progress": rows["progress_clamped"],
+            "raw": rows["progress"].map(percent_text),
+            "band": rows["band"].fillna("no data"),
+            "status": rows["status"].str.replace("_", " "),
+            "trend": [trend.get(m or "", []) for m in rows["metric"]],
+            "data as of": rows["data_as_of"],
+            "stale": rows["stale"],
+        }
     )
+
+
+def show_objective(objective: pd.Series, depth: int = 0) -> None:
+    """One objective: its roll-up, a bullet chart and a table of its key results, then children."""
     rows = krs[krs["objective_id"] == objective["objective_id"]]
-    st.dataframe(
-        rows[
-            [
-                "kr_id",
-                "key_result",
-                "baseline",
-                "target",
-                "current",
-                "progress",
-                "band",
-                "expected_progress",
-                "status",
-                "data_as_of",
-            ]
-        ],
-        hide_index=True,
-        column_config={
-            "progress": st.column_config.ProgressColumn(
-                "progress", min_value=0, max_value=1, format="percent"
-            ),
-            "expected_progress": st.column_config.NumberColumn("expected", format="percent"),
-        },
-    )
+    with st.container(border=True):
+        if objective["parent_kr"]:
+            st.caption(f"↳ telescoped from key result {objective['parent_kr']}")
+        st.subheader(f"{objective['objective_id']} · {objective['objective']}")
+        st.caption(
+            f"{objective['team']} · progress {percent_text(objective['progress'])} · "
+            f"{objective['band'] or 'no band'} · {str(objective['status']).replace('_', ' ')} · "
+            f"{objective['commitment']}"
+        )
+        oid = str(objective["objective_id"])
+        spec = data.bullet_spec(ctx.home, as_of, period, oid, tuple(rows["kr_id"]), ctx.version)
+        st.vega_lite_chart(spec, theme=None, key=f"bullet_{oid}")
+        table = kr_table(rows)
+        st.dataframe(
+            table,
+            hide_index=True,
+            key=f"table_{objective['objective_id']}",
+            column_config={
+                "progress": st.column_config.ProgressColumn(
+                    "progress", min_value=0, max_value=1, format="percent"
+                ),
+                "trend": st.column_config.LineChartColumn("trend (12 periods)"),
+                "data as of": st.column_config.DateColumn("data as of"),
+            },
+        )
+        with st.popover("Export", icon=":material/ios_share:"):
+            downloads.png_button(spec, f"{oid}.png", key=f"png_{oid}")
+            downloads.csv_button(rows, f"{oid}.csv", key=f"csv_{oid}")
+        for kr_id in rows["kr_id"]:
+            for _, child in objectives[objectives["parent_kr"] == kr_id].iterrows():
+                show_objective(child, depth + 1)
+
+
+shown_ids = set(krs["kr_id"])
+for _, objective in objectives.iterrows():
+    if objective["parent_kr"] is None or objective["parent_kr"] not in shown_ids:
+        show_objective(objective)

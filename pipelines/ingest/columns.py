@@ -98,3 +98,9 @@ def require(
             where=f"{dialect.path}, line {dialect.header_line}",
             fix=f"rename the column in the file, or map it, e.g. --map {missing[0]}=<column name>",
         )
+
+
+def looks_like_events(dialect: Dialect) -> bool:
+    """True when the file has columns for every required event role (else it is a KPI export)."""
+    found = resolve_roles(dialect, EVENT_ROLES)
+    return all(role in found for role in EVENT_REQUIRED)

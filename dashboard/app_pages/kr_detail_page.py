@@ -1,0 +1,94 @@
+"""Key result detail: the metric against baseline, target, expected path and bands; its history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import downloads, filters, gate, kr_picker
+from dashboard.formatting import percent_text, value_text
+from pipelines.metrics.describe import in_words
+
+ctx = gate.require_workspace()
+st.title("Key result")
+c1, c2 = st.columns([1, 3])
+with c1:
+    as_of = filters.as_of()
+with c2:
+    objective, kr = kr_picker.show(ctx.okrs, data.current_period(ctx.okrs, as_of))
+
+krs, _ = data.scores(ctx.home, as_of, objective.period, ctx.version)
+row = krs[krs["kr_id"] == kr.id].iloc[0]
+metric = ctx.catalog.get(kr.metric) if kr.metric else None
+unit = metric.unit if metric else ""
+
+st.subheader(kr.title)
+st.caption(f"{objective.id} · {objective.title} · {objective.team} · {objective.period}")
+with st.container(horizontal=True):
+    st.metric("current", value_text(row["current"], unit), border=True)
+    st.metric(
+        "baseline → target",
+        f"{value_text(row['baseline'], unit)} → {value_text(row['target'], unit)}",
+        border=True,
+    )
+    st.metric("progress", percent_text(row["progress"]), border=True)
+    st.metric("band", row["band"] or "no data", border=True)
+    st.metric("status", str(row["status"]).replace("_", " "), border=True)
+    st.metric("expected by now", percent_text(row["expected_progress"]), border=True)
+
+if metric is not None:
+    st.markdown(f"**Definition.** {in_words(metric, ctx.catalog)} {metric.description}")
+    spec = data.kr_spec(ctx.home, as_of, kr.id, ctx.version)
+    if spec is None:
+        st.info(f"No data for {metric.display_label} yet: ingest the export that carries it.")
+    else:
+        downloads.chart(spec, f"{kr.id}.png", key="kr_chart")
+elif row["rolled_up_from"]:
+    st.markdown(
+        f"**Rolled up** from the telescoped objective(s) {', '.join(row['rolled_up_from'])}."
+    )
+else:
+    st.markdown(
+        "**Milestone** fed by check-ins: progress is the latest check-in's value over the target."
+    )
+
+st.subheader("Score week by week")
+history_spec = data.progress_history_spec(ctx.home, as_of, objective.period, kr.id, ctx.version)
+if history_spec is not None:
+    downloads.chart(history_spec, f"{kr.id}-history.png", key="history")
+history = data.history(ctx.home, as_of, objective.period, ctx.version)
+table = history[history["kr_id"] == kr.id][
+    ["scored_at", "current", "progress", "band", "status", "expected_progress"]
+]
+st.dataframe(
+    table,
+    hide_index=True,
+    key="history_table",
+    column_config={
+        "progress": st.column_config.NumberColumn(format="percent"),
+        "expected_progress": st.column_config.NumberColumn("expected", format="percent"),
+    },
+)
+downloads.csv_button(table, f"{kr.id}-history.csv", key="history_csv")
+
+if kr.checkins:
+    st.subheader("Check-ins")
+    checkins = pd.DataFrame([c.model_dump() for c in kr.checkins])
+    st.dataframe(
+        checkins,
+        hide_index=True,
+        key="checkins",
+        column_config={"confidence": st.column_config.NumberColumn(format="percent")},
+    )
+    downloads.csv_button(checkins, f"{kr.id}-checkins.csv", key="checkins_csv")
+
+if kr.counter_metric:
+    counter = ctx.catalog.get(kr.counter_metric)
+    st.subheader(f"Counter-metric: {counter.display_label}")
+    st.caption(
+        f"A guardrail that must not get worse while this key result improves. {in_words(counter, ctx.catalog)}"
+    )
+    counter_spec = data.metrics_spec(ctx.home, (counter.name,), (counter.name,), ctx.version)
+    if counter_spec is not None:
+        downloads.chart(counter_spec, f"{counter.name}.png", key="counter")

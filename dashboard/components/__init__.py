@@ -1,0 +1,1 @@
+"""Reusable dashboard pieces; each owns its widget state and returns plain values."""

@@ -1,0 +1,41 @@
+"""Download buttons: tables as spreadsheet-safe CSV, charts as PNG rendered on click."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.charts import Spec, chart_png
+from pipelines.exports import spreadsheet_safe
+
+
+def chart(vega_lite: Spec, file_name: str, key: str) -> None:
+    """Draw a chart from its cached spec, with its PNG download under it."""
+    st.vega_lite_chart(vega_lite, theme=None, key=key)
+    png_button(vega_lite, file_name, key=f"{key}_png")
+
+
+def csv_button(frame: pd.DataFrame, file_name: str, key: str) -> None:
+    """Download frame as CSV; text cells a spreadsheet would run as formulas are escaped."""
+    st.download_button(
+        "Download CSV",
+        data=spreadsheet_safe(frame).to_csv(index=False),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def png_button(vega_lite: Spec, file_name: str, key: str) -> None:
+    """Download a chart (its Vega-Lite spec) as PNG, rendered only when clicked."""
+    st.download_button(
+        "Download PNG",
+        data=lambda: chart_png(vega_lite),
+        file_name=file_name,
+        mime="image/png",
+        key=key,
+        on_click="ignore",
+        icon=":material/image:",
+    )

@@ -1,0 +1,55 @@
+"""The first thing every page does: find the workspace and its definitions, or explain why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import data
+from pipelines.errors import OkrlensError
+from pipelines.metrics.spec import MetricCatalog
+from pipelines.okrs.spec import OkrSet
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs to ask pipelines anything: where, which version, which definitions."""
+
+    home: str
+    version: str
+    catalog: MetricCatalog
+    okrs: OkrSet
+
+
+def first_run(home: str) -> None:
+    """The empty-workspace page: load the demo, or how to start with your own data."""
+    st.info(
+        f"No okrlens workspace at `{home}` yet. Load the demo scenario to look around, or start "
+        "your own: `okrlens init`, then upload exports on the Upload page (or `okrlens ingest`)."
+    )
+    with st.container(horizontal=True):
+        if st.button("Load the demo workspace", type="primary", key="load_demo"):
+            with st.spinner(
+                "Building the demo workspace: ingesting 217,795 events and 3 KPI exports…"
+            ):
+                data.build_demo_workspace(home)
+            st.rerun()
+        if st.button("Start an empty workspace", key="start_empty"):
+            data.start_empty_workspace(home)
+            st.rerun()
+
+
+def require_workspace() -> Context:
+    """The page's context; stops the page with a first-run or error message when there is none."""
+    ws = data.workspace()
+    if not ws.exists():
+        first_run(str(ws.home))
+        st.stop()
+    version = data.version(ws)
+    try:
+        catalog, okrs = data.definitions(str(ws.home), version)
+    except OkrlensError as exc:
+        st.error(exc.message())
+        st.stop()
+    return Context(str(ws.home), version, catalog, okrs)

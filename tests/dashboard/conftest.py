@@ -1,0 +1,60 @@
+"""AppTest fixtures: a demo workspace copied per test, an empty one, fresh caches."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pipelines.demo import build_demo
+from pipelines.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+AS_OF = "2026-11-23"
+Open = Callable[..., AppTest]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    """Streamlit caches are process-wide; each test starts and ends with empty ones."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace, built once."""
+    home = tmp_path_factory.mktemp("demo-template")
+    build_demo(Workspace(home), progress=lambda _: None)
+    return home
+
+
+@pytest.fixture
+def demo_home(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo workspace, served to the app."""
+    home = tmp_path / "demo"
+    shutil.copytree(demo_template, home)
+    monkeypatch.setenv("OKRLENS_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def open_page() -> Open:
+    """Open a page of the app (by file name) with query params, and run it."""
+
+    def open_(page: str, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if page != "overview_page.py":
+            at.run()
+            # Like following a shared link: the page's own URL carries the parameters.
+            at.switch_page(f"app_pages/{page}")
+        for key, value in {"as_of": AS_OF, **params}.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return open_

@@ -1,0 +1,230 @@
+"""Every page through Streamlit's AppTest: the demo workspace, an empty one, and each interaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dashboard.navigation import PAGES
+from tests.dashboard.conftest import Open
+
+PAGE_FILES = [spec.file for spec in PAGES]
+
+
+def texts(at: object) -> str:
+    """Everything markdown-like the page shows, as one string."""
+    parts = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+    ):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_the_demo_without_exception(
+    demo_home: Path, open_page: Open, page: str
+) -> None:
+    at = open_page(page)
+    assert not at.exception
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_offers_a_first_run_on_an_empty_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_page: Open, page: str
+) -> None:
+    monkeypatch.setenv("OKRLENS_HOME", str(tmp_path / "nothing"))
+    at = open_page(page)
+    assert not at.exception
+    assert "No okrlens workspace" in at.info[0].value
+    assert [b.label for b in at.button] == ["Load the demo workspace", "Start an empty workspace"]
+
+
+def test_the_first_run_button_loads_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_page: Open
+) -> None:
+    monkeypatch.setenv("OKRLENS_HOME", str(tmp_path / "fresh"))
+    at = open_page("overview_page.py")
+    at.button(key="load_demo").click().run()
+    assert not at.exception
+    assert "Become the reference manager" in texts(at)
+
+
+def test_overview_shows_objectives_counts_and_nests_telescoped_objectives(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("overview_page.py")
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders == [
+        "company-q4 · Become the reference manager our institutions cannot do without",
+        "product-q4 · Make weekly workflows a habit for our institutions",
+        "support-q4 · Answer every institution fast and keep them with us",
+    ]
+    assert "↳ telescoped from key result company-q4-habit" in texts(at)
+    counts = {m.label: m.value for m in at.metric}
+    assert counts == {
+        "missed": "6",
+        "met": "3",
+        "exceeded": "2",
+        "on track": "6",
+        "off track": "3",
+        "at risk": "2",
+    }
+    assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_overview_team_filter_comes_from_the_url(demo_home: Path, open_page: Open) -> None:
+    at = open_page("overview_page.py", team="Customer Success")
+    assert at.selectbox(key="team").value == "Customer Success"
+    assert [s.value for s in at.subheader] == [
+        "support-q4 · Answer every institution fast and keep them with us"
+    ]
+
+
+def test_overview_filter_change_updates_the_view(demo_home: Path, open_page: Open) -> None:
+    at = open_page("overview_page.py")
+    at.selectbox(key="team").select("Product").run()
+    assert [s.value for s in at.subheader] == [
+        "product-q4 · Make weekly workflows a habit for our institutions"
+    ]
+    at.segmented_control(key="kind").set_value("lagging").run()
+    assert not at.exception
+    assert "No key results match these filters" in at.info[0].value
+
+
+def test_overview_of_a_closed_period_grades_it(demo_home: Path, open_page: Open) -> None:
+    at = open_page("overview_page.py", period="2026-Q3")
+    assert not at.exception
+    assert any("company-q3" in s.value for s in at.subheader)
+    assert "100% of 2026-Q3 has elapsed" in texts(at)
+
+
+def test_key_result_page_explains_the_metric_and_shows_history(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("kr_detail_page.py", kr="support-q4-response-time")
+    page = texts(at)
+    assert "Cut first response time from 6.0 h to 3.0 h" in page
+    assert "lower is better" in page
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["baseline → target"] == "6 hours → 3 hours"
+    assert metrics["band"] in {"missed", "met", "exceeded"}
+    assert len(at.dataframe) >= 1
+
+
+def test_key_result_page_of_a_milestone_lists_its_checkins(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("kr_detail_page.py", kr="product-q4-citation-graph")
+    assert "Milestone" in texts(at)
+    assert "Check-ins" in [s.value for s in at.subheader]
+
+
+def test_choosing_a_key_result_puts_its_id_in_the_url(demo_home: Path, open_page: Open) -> None:
+    at = open_page("kr_detail_page.py")
+    at.selectbox(key="kr").select("support-q4-csat").run()
+    assert at.query_params["kr"] == "support-q4-csat"
+    assert "Raise CSAT from 90% to 95%" in texts(at)
+
+
+def test_metrics_page_shows_both_kinds_and_who_uses_them(demo_home: Path, open_page: Open) -> None:
+    at = open_page("metrics_page.py")
+    assert len(at.get("vega_lite_chart")) == 2
+    catalog = at.dataframe[-1].value
+    used = dict(zip(catalog["metric"], catalog["used by key results"], strict=True))
+    assert "support-q4-response-time" in used["first_response_time"]
+
+
+def test_standup_lists_this_week_against_last_week(demo_home: Path, open_page: Open) -> None:
+    at = open_page("standup_page.py")
+    assert [h.value for h in at.header] == [
+        "Changed band or status", "Biggest movers", "Stale data", "Milestones without a recent check-in",
+    ]  # fmt: skip
+    assert "Standup · all teams · week of 23 Nov 2026" in at.title[0].value
+
+
+GOOD_KPIS = b"date,metric,value\n2026-11-16,Trials started,50\n2026-11-23,Trials started,52\n"
+BAD_KPIS = b"date,metric,value\n2026-11-16,Trials started,50\n2026-11-23,Trials started,lots\n"
+
+
+def test_uploading_a_good_file_previews_then_ingests_once(demo_home: Path, open_page: Open) -> None:
+    at = open_page("upload_page.py")
+    at.file_uploader(key="uploads").set_value([("trials.csv", GOOD_KPIS, "text/csv")]).run()
+    assert not at.exception
+    assert "Ingesting will add **2** rows" in texts(at) or "Ingesting will add **1** rows" in texts(
+        at
+    )
+    at.button(
+        key=next(b.key for b in at.button if b.key and b.key.endswith("_ingest"))
+    ).click().run()
+    assert not at.exception
+    assert "trials.csv: ingested as kpis (long)" in texts(at)
+    at.run()  # an unrelated rerun must not ingest again
+    history = at.dataframe[-1].value
+    assert list(history["file_name"]).count("trials.csv") == 1
+
+
+def test_uploading_a_bad_file_shows_rejected_lines_with_reasons(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("upload_page.py")
+    at.file_uploader(key="uploads").set_value([("bad.csv", BAD_KPIS, "text/csv")]).run()
+    assert not at.exception
+    assert "1 line(s) cannot be read" in texts(at)
+    rejects = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert rejects[["line", "reason"]].values.tolist() == [[3, "not a number"]]
+
+
+def test_uploading_an_unreadable_file_explains_why(demo_home: Path, open_page: Open) -> None:
+    at = open_page("upload_page.py")
+    at.file_uploader(key="uploads").set_value(
+        [("book.csv", "a,b\n1,é\n".encode("utf-16"), "text/csv")]
+    ).run()
+    assert not at.exception
+    assert "UTF-16" in at.error[0].value
+
+
+def test_editing_a_target_saves_the_yaml(demo_home: Path, open_page: Open) -> None:
+    at = open_page("targets_page.py", kr="support-q4-csat")
+    at.number_input(key="target").set_value(0.97)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    assert "Saved support-q4-csat" in texts(at)
+    saved = yaml.safe_load((demo_home / "okrs.yaml").read_text())
+    krs = {k["id"]: k for o in saved["objectives"] for k in o["key_results"]}
+    assert krs["support-q4-csat"]["target"] == pytest.approx(0.97)
+    assert (demo_home / "okrs.yaml").read_text().startswith("# OKRs of Citewise")
+
+
+def test_an_invalid_target_is_refused_and_nothing_is_saved(
+    demo_home: Path, open_page: Open
+) -> None:
+    before = (demo_home / "okrs.yaml").read_text()
+    at = open_page("targets_page.py", kr="support-q4-csat")
+    at.checkbox(key="auto_baseline").uncheck()
+    at.number_input(key="baseline").set_value(0.9)
+    at.number_input(key="target").set_value(0.9)
+    at.button[0].click().run()
+    assert "target equals baseline" in at.error[0].value
+    assert (demo_home / "okrs.yaml").read_text() == before
+
+
+def test_adding_a_checkin_to_a_milestone(demo_home: Path, open_page: Open) -> None:
+    at = open_page("targets_page.py", kr="product-q4-citation-graph")
+    at.number_input(key="checkin_value").set_value(1.0)
+    at.text_input(key="checkin_note").input("launched to all campuses")
+    at.button[1].click().run()
+    assert not at.exception
+    assert "Added a check-in to product-q4-citation-graph" in texts(at)
+    assert "launched to all campuses" in (demo_home / "okrs.yaml").read_text()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOME_DIR ?= okrlens-data
 PORT ?= 8501
 
-.PHONY: run test install install-dev lint typecheck pytest demo bench clean
+.PHONY: run test install install-dev browser lint typecheck pytest demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev
+# The e2e tests drive Debian's Chromium (Playwright's own browser download is not used).
+# A file target, so this is a silent no-op once /usr/bin/chromium exists.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: /usr/bin/chromium
+/usr/bin/chromium:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+pytest: install-dev browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -46,6 +54,7 @@ test: lint typecheck pytest
 BENCH_EVENTS ?= 2000000
 bench: install-dev
 	$(BIN)/python bench/bench_ingest.py --events $(BENCH_EVENTS)
+	$(BIN)/python bench/bench_pages.py --small 100000 --large 10000000
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -1,0 +1,147 @@
+"""Real-browser fixtures: the demo workspace served by `streamlit run`, driven by Debian's Chromium.
+
+No `playwright install`: Playwright launches the distro browser ($CHROMIUM_PATH, default
+/usr/bin/chromium; `make test` installs it). The server's output goes to a log file, never to a
+pipe, which would block the server once full.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from pipelines.demo import build_demo
+from pipelines.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+STARTUP_SECONDS = 60
+TIMEOUT_MS = 30_000
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # root in a container
+    "--disable-gpu",
+    # Without these Chromium keeps dialling Google services, which are unreachable here.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _is_healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
+            return bool(response.read() == b"ok")
+    except OSError:
+        return False
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding the demo scenario, built once per session."""
+    home = tmp_path_factory.mktemp("demo")
+    build_demo(Workspace(home), progress=lambda _: None)
+    return home
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real `streamlit run dashboard/app.py` serving the demo workspace."""
+    port = _unused_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_file = tmp_path_factory.mktemp("server") / "streamlit.log"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    env = {**os.environ, "OKRLENS_HOME": str(demo_home)}
+    with log_file.open("w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while not _is_healthy(base_url):
+                if server.poll() is not None:
+                    pytest.fail(
+                        f"streamlit exited with code {server.returncode}; "
+                        f"log {log_file}:\n{_tail(log_file)}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"streamlit not healthy after {STARTUP_SECONDS} s; "
+                        f"log {log_file}:\n{_tail(log_file)}"
+                    )
+                time.sleep(0.25)  # polling the health endpoint, not waiting for the UI
+            yield base_url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch arguments, pointed at Debian's Chromium, headless."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "headless": True,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """A laptop-sized viewport for every page."""
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 720}}
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """tests/artifacts/ (git-ignored), where screenshots go."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def wait_until_idle(page: Page) -> None:
+    """Wait until the app is connected and its script has finished running (no sleeps)."""
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=TIMEOUT_MS)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(name="wait_until_idle")
+def wait_until_idle_fixture() -> Callable[[Page], None]:
+    """wait_until_idle, for test modules (importing from a conftest is fragile)."""
+    return wait_until_idle

@@ -51,13 +51,18 @@ units = {m.name: m.unit for m in ctx.catalog.metrics}
 
 def kr_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The key-result rows as shown: values with units, progress, band, status, trend, freshness."""
+    unit = rows["metric"].map(lambda m: units.get(m or "", ""))
     return pd.DataFrame(
         {
-            "key result": rows["kr_id"] + " · " + rows["key_result"],
-            "now → target": [
-                f"{value_text(c, units.get(m or '', ''))}  (from {value_text(b, units.get(m or '', ''))} to {value_text(t, units.get(m or '', ''))})"
-                for c, b, t, m in zip(
-                    rows["current"], rows["baseline"], rows["target"], rows["metric"], strict=True
+            "key result": rows["key_result"],
+            "now": [
+                f"rolled up from {', '.join(r)}" if r else value_text(c, u)
+                for c, u, r in zip(rows["current"], unit, rows["rolled_up_from"], strict=True)
+            ],
+            "baseline → target": [
+                "" if r else f"{value_text(b, u)} → {value_text(t, u)}"
+                for b, t, u, r in zip(
+                    rows["baseline"], rows["target"], unit, rows["rolled_up_from"], strict=True
                 )
             ],
             "progress": rows["progress_clamped"],
@@ -92,11 +97,16 @@ def show_objective(objective: pd.Series, depth: int = 0) -> None:
             hide_index=True,
             key=f"table_{objective['objective_id']}",
             column_config={
+                "key result": st.column_config.TextColumn(width="medium"),
                 "progress": st.column_config.ProgressColumn(
-                    "progress", min_value=0, max_value=1, format="percent"
+                    "progress", min_value=0, max_value=1, format="percent", width="medium"
                 ),
-                "trend": st.column_config.LineChartColumn("trend (12 periods)"),
-                "data as of": st.column_config.DateColumn("data as of"),
+                "raw": st.column_config.TextColumn(width="small", help="unclamped progress"),
+                "trend": st.column_config.LineChartColumn(
+                    "trend", width="small", help="last 12 periods"
+                ),
+                "data as of": st.column_config.DateColumn("data as of", width="small"),
+                "stale": st.column_config.CheckboxColumn(width="small"),
             },
         )
         with st.popover("Export", icon=":material/ios_share:"):

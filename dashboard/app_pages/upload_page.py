@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import gate
+from dashboard.components import downloads, gate
 from pipelines.errors import OkrlensError
 from pipelines.ingest.columns import EVENT_ROLES
 from pipelines.ingest.kpis import SHAPES, KpiOptions
@@ -77,6 +77,9 @@ def show_report(report: IngestReport) -> None:
             "in the ingest ledger with their reasons."
         )
         st.dataframe(report.rejects, hide_index=True)
+        downloads.csv_button(
+            report.rejects, f"{report.file_name}-rejects.csv", key=f"rejects_{report.sha256[:16]}"
+        )
     st.markdown(
         f"Ingesting will add **{report.rows_added:,}** rows"
         + (f", skip **{report.rows_duplicate:,}** already stored" if report.rows_duplicate else "")
@@ -146,3 +149,4 @@ if history.empty:
     st.caption("Nothing ingested yet.")
 else:
     st.dataframe(history, hide_index=True, key="ingest_history")
+    downloads.csv_button(history, "ingest-history.csv", key="history_csv")

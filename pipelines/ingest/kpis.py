@@ -174,8 +174,9 @@ def _problem(rows: pd.DataFrame, reason: str, value_column: str) -> pd.DataFrame
 
 def _parse(
     cells: pd.DataFrame, dialect: Dialect, options: KpiOptions
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Parsed observations (rn, date, label, metric, segment, value, percent, currency) and rejects."""
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Parsed observations (rn, date, label, metric, segment, value, percent, currency), rejects,
+    and how numbers and dates were read."""
     where = f"{dialect.path}"
     cells = cells[~cells["raw_value"].map(is_null)]
     problems: list[pd.DataFrame] = []
@@ -231,7 +232,8 @@ def _parse(
     good["currency"] = [n.currency for n in good_numbers]
     good["label"] = good["label"].astype(str).str.strip()
     good["metric"] = good["label"].map(slug)
-    return good, pd.concat(problems, ignore_index=True)
+    reading = f"decimal mark '{mark}', dates as {fmt or 'unknown'}"
+    return good, pd.concat(problems, ignore_index=True), reading
 
 
 def _try(parse: Callable[[str, str], T], text: str, arg: str) -> T | ValueProblem:
@@ -328,7 +330,8 @@ def ingest_kpis(
         shape, roles = detect_shape(dialect, frame, options)
         report.shape = shape
         cells = _cells(dialect, frame, shape, roles)
-        good, problems = _parse(cells, dialect, options)
+        good, problems, reading = _parse(cells, dialect, options)
+        report.dialect = f"{report.dialect}; {reading}"
         problems = pd.concat([problems, _duplicate_keys(good)], ignore_index=True)
         report.rejects = physical_lines(dialect, staged.all_rejects(problems))
         bad_rns = set(problems["rn"])

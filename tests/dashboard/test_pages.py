@@ -123,6 +123,11 @@ def test_key_result_page_explains_the_metric_and_shows_history(
     assert len(at.dataframe) >= 1
 
 
+def test_key_result_page_shows_the_counter_metric(demo_home: Path, open_page: Open) -> None:
+    at = open_page("kr_detail_page.py", kr="product-q4-active-users")
+    assert "Counter-metric: First response time" in [s.value for s in at.subheader]
+
+
 def test_key_result_page_of_a_milestone_lists_its_checkins(
     demo_home: Path, open_page: Open
 ) -> None:
@@ -182,6 +187,7 @@ def test_uploading_a_bad_file_shows_rejected_lines_with_reasons(
     at.file_uploader(key="uploads").set_value([("bad.csv", BAD_KPIS, "text/csv")]).run()
     assert not at.exception
     assert "1 line(s) cannot be read" in texts(at)
+    assert "decimal mark '.'" in texts(at)
     rejects = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert rejects[["line", "reason"]].values.tolist() == [[3, "not a number"]]
 

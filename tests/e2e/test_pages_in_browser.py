@@ -114,3 +114,12 @@ def test_uploading_a_csv_counts_its_rows_and_ingests_it(
     expect(
         page.get_by_text("partner_signups.csv: ingested as kpis (long); 2 rows added")
     ).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def test_the_standup_screen_works_embedded(
+    page: Page, app_url: str, wait_until_idle: WaitUntilIdle
+) -> None:
+    page.goto(f"{app_url}/standup?embed=true&as_of=2026-11-23", timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    expect_healthy(page)
+    expect(page.get_by_text("Biggest movers")).to_be_visible(timeout=TIMEOUT_MS)

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import charts
 from pipelines.demo import build_demo
 from pipelines.ingest.columns import looks_like_events
-from pipelines.ingest.dialect import sniff
+from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
 from pipelines.ingest.ledger import IngestReport, ingest_history
@@ -97,6 +97,12 @@ def ingests(home: str, data_version: str) -> pd.DataFrame:
         return ingest_history(con, limit=50)
 
 
+def upload_file_name(name: str, payload: bytes) -> str:
+    """A safe local file name for an upload: the slug of its name, .csv or .csv.gz by content."""
+    stem = slug(Path(name).name.removesuffix(".gz").removesuffix(".csv")) or "upload"
+    return stem + (".csv.gz" if payload[:2] == b"\x1f\x8b" else ".csv")
+
+
 def _ingest_bytes(
     home: str,
     name: str,
@@ -109,10 +115,9 @@ def _ingest_bytes(
 ) -> IngestReport:
     """Ingest (or dry-run) an uploaded file, written to a private temp file first."""
     ws = Workspace(Path(home), writer=True)
-    suffix = ".csv.gz" if payload[:2] == b"\x1f\x8b" else ".csv"
-    # The client's file name is a label only, never a path.
+    # The client's file name is a label, never a path: the temp file takes its slug.
     with tempfile.TemporaryDirectory() as tmp, ws.writing() as con:
-        path = Path(tmp) / f"upload{suffix}"
+        path = Path(tmp) / upload_file_name(name, payload)
         path.write_bytes(payload)
         if kind == "events":
             return ingest_events(
@@ -146,11 +151,10 @@ def ingest_upload(
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def upload_kind(payload: bytes) -> tuple[str, list[str]]:
+def upload_kind(name: str, payload: bytes) -> tuple[str, list[str]]:
     """("events" or "kpis", the file's column labels) of an upload; OkrlensError if unreadable."""
-    suffix = ".csv.gz" if payload[:2] == b"\x1f\x8b" else ".csv"
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
+        path = Path(tmp) / upload_file_name(name, payload)
         path.write_bytes(payload)
         dialect = sniff(path)
         return ("events" if looks_like_events(dialect) else "kpis"), list(dialect.header)

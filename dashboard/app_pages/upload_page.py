@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, gate
 from pipelines.errors import OkrlensError
-from pipelines.ingest.columns import EVENT_ROLES
+from pipelines.ingest.columns import EVENT_ROLES, KPI_ROLES
 from pipelines.ingest.kpis import SHAPES, KpiOptions
 from pipelines.ingest.ledger import IngestReport
 
@@ -34,14 +34,15 @@ done: dict[str, str] = st.session_state.setdefault("ingested_uploads", {})
 
 def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions, dict[str, str]]:
     """The analyst's column mapping and reading options for one file."""
+    roles = EVENT_ROLES if kind == "events" else KPI_ROLES
     mapping: dict[str, str] = {}
+    st.caption("Column mapping (detect = recognised by name)")
+    for column, role in zip(st.columns(len(roles)), roles, strict=True):
+        with column:
+            picked = st.selectbox(role, [AUTO, *header], key=f"{file_key}_{kind}_map_{role}")
+            if picked != AUTO:
+                mapping[role] = str(picked)
     if kind == "events":
-        cols = st.columns(len(EVENT_ROLES))
-        for column, role in zip(cols, EVENT_ROLES, strict=True):
-            with column:
-                picked = st.selectbox(role, [AUTO, *header], key=f"{file_key}_map_{role}")
-                if picked != AUTO:
-                    mapping[role] = str(picked)
         return KpiOptions(), mapping
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -57,8 +58,9 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
             shape=None if shape == AUTO else str(shape),
             decimal=None if decimal == AUTO else str(decimal),
             date_format=date_format or None,
+            mapping=mapping or None,
         ),
-        mapping,
+        {},
     )
 
 
@@ -98,7 +100,7 @@ for upload in uploads or []:
             st.success(done[file_key])
             continue
         try:
-            detected, header = data.upload_kind(payload)
+            detected, header = data.upload_kind(upload.name, payload)
         except OkrlensError as exc:
             st.error(exc.message())
             continue

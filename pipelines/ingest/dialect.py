@@ -78,7 +78,7 @@ def _head_bytes(path: Path) -> tuple[bytes, str]:
         except (OSError, EOFError) as exc:
             raise OkrlensError(
                 f"{path.name} looks gzip-compressed but cannot be decompressed: {exc}",
-                where=str(path),
+                where=path.name,
                 fix="re-export the file or decompress it yourself and ingest the CSV",
             ) from None
     with path.open("rb") as raw:
@@ -90,14 +90,14 @@ def _decoded_lines(path: Path, head: bytes) -> list[str]:
     if head.startswith(_UTF16_BOMS):
         raise OkrlensError(
             f"{path.name} is UTF-16 text (Excel's 'Unicode text'), which okrlens does not read",
-            where=f"{path}, byte 0",
+            where=f"{path.name}, byte 0",
             fix="save it as 'CSV UTF-8 (comma delimited)' and ingest that file",
         )
     if b"\x00" in head:
         nul_line = head[: head.index(b"\x00")].count(b"\n") + 1
         raise OkrlensError(
             f"{path.name} contains NUL bytes, so it is binary or a corrupted text file",
-            where=f"{path}, line {nul_line}",
+            where=f"{path.name}, line {nul_line}",
             fix="export the data again as a plain CSV file",
         )
     lines = head.splitlines(keepends=True)[:HEAD_LINES]
@@ -111,7 +111,7 @@ def _decoded_lines(path: Path, head: bytes) -> list[str]:
         except UnicodeDecodeError as exc:
             raise OkrlensError(
                 f"{path.name} is not UTF-8: byte {raw_line[exc.start]:#04x} cannot be decoded",
-                where=f"{path}, line {number}",
+                where=f"{path.name}, line {number}",
                 fix="re-export as UTF-8 (in Excel: 'CSV UTF-8'); okrlens never guesses an encoding",
             ) from None
     return decoded
@@ -148,7 +148,7 @@ def _count_outside_quotes(line: str, char: str) -> int:
 
 def _unique_columns(path: Path, labels: list[str], line: int) -> tuple[str, ...]:
     """Identifiers for the header labels; OkrlensError on blank, over-long or duplicate labels."""
-    where = f"{path}, line {line}"
+    where = f"{path.name}, line {line}"
     if len(labels) > MAX_COLUMNS:
         raise OkrlensError(
             f"{path.name} has {len(labels)} columns, more than the {MAX_COLUMNS} okrlens accepts",
@@ -189,7 +189,7 @@ def sniff(path: Path) -> Dialect:
         )
     if path.stat().st_size == 0:
         raise OkrlensError(
-            f"{path.name} is empty (0 bytes)", where=str(path), fix="export the data again"
+            f"{path.name} is empty (0 bytes)", where=path.name, fix="export the data again"
         )
     head, compression = _head_bytes(path)
     lines = _decoded_lines(path, head)
@@ -197,7 +197,7 @@ def sniff(path: Path) -> Dialect:
     if skip >= len(lines):
         raise OkrlensError(
             f"{path.name} has no header row: it holds only blank or comment lines",
-            where=str(path),
+            where=path.name,
             fix="export the data with a header row",
         )
     hints = [m.group(1) for line in lines[:skip] if (m := _SEP_HINT.match(line.strip()))]
@@ -209,7 +209,7 @@ def sniff(path: Path) -> Dialect:
     if len(lines) <= skip + 1:
         raise OkrlensError(
             f"{path.name} has a header but no data rows",
-            where=f"{path}, line {skip + 1}",
+            where=f"{path.name}, line {skip + 1}",
             fix="export a date range that contains data",
         )
     return Dialect(

@@ -78,7 +78,7 @@ def detect_shape(
     if options.shape == "long":
         raise OkrlensError(
             f"{dialect.path.name} is not a long export: it needs date, metric and value columns",
-            where=f"{dialect.path}, line {dialect.header_line}",
+            where=f"{dialect.path.name}, line {dialect.header_line}",
             fix="map them, e.g. --map date=Day --map metric=KPI --map value=Amount",
         )
     if (
@@ -97,7 +97,7 @@ def detect_shape(
     raise OkrlensError(
         f"cannot tell the layout of {dialect.path.name}: no date/metric/value columns, no dates "
         f"across the header, and the first column ({dialect.header[0]!r}) does not hold dates",
-        where=f"{dialect.path}, line {dialect.header_line}",
+        where=f"{dialect.path.name}, line {dialect.header_line}",
         fix="export one of the three layouts (long: date, metric, value; one row per date; one "
         "row per metric with dates as columns) or state it with --shape",
     )
@@ -114,7 +114,7 @@ def _cells(
             raise OkrlensError(
                 f"{dialect.path.name} has columns okrlens does not know what to do with: "
                 f"{', '.join(unknown)}",
-                where=f"{dialect.path}, line {dialect.header_line}",
+                where=f"{dialect.path.name}, line {dialect.header_line}",
                 fix="remove them, or map one as the segment with --map segment=<column>",
             )
         out = pd.DataFrame(
@@ -177,7 +177,7 @@ def _parse(
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """Parsed observations (rn, date, label, metric, segment, value, percent, currency), rejects,
     and how numbers and dates were read."""
-    where = f"{dialect.path}"
+    where = dialect.path.name
     cells = cells[~cells["raw_value"].map(is_null)]
     problems: list[pd.DataFrame] = []
     missing_label = cells["label"].map(is_null)
@@ -323,7 +323,7 @@ def ingest_kpis(
             raise OkrlensError(
                 f"{name} has {staged.rows:,} rows × {len(dialect.columns)} columns, more than a KPI "
                 f"export should ({MAX_KPI_CELLS:,} cells)",
-                where=str(path),
+                where=name,
                 fix="if this is a product-event log, ingest it with `okrlens ingest events`",
             )
         frame = db.query(con, "SELECT * FROM staged ORDER BY rn")
@@ -345,7 +345,7 @@ def ingest_kpis(
         if good.empty:
             raise OkrlensError(
                 f"{name} holds no values to ingest",
-                where=str(path),
+                where=name,
                 fix="export a range that contains data",
             )
         incoming = good[["date", "metric", "segment", "value", "label", "percent", "currency"]]

@@ -192,6 +192,24 @@ def test_uploading_a_bad_file_shows_rejected_lines_with_reasons(
     assert rejects[["line", "reason"]].values.tolist() == [[3, "not a number"]]
 
 
+def test_a_column_mapping_reads_an_export_with_unusual_headers(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("upload_page.py")
+    export = b"when,what,how much\n2026-11-16,Partner sign-ups,7\n"
+    at.file_uploader(key="uploads").set_value([("odd.csv", export, "text/csv")]).run()
+    assert "odd.csv holds no values" in at.error[0].value  # read as one row per date: no numbers
+    assert "/tmp" not in at.error[0].value
+    prefix = next(s.key for s in at.selectbox if s.key and s.key.endswith("_kpis_map_date"))[
+        : -len("date")
+    ]
+    at.selectbox(key=prefix + "date").select("when")
+    at.selectbox(key=prefix + "metric").select("what")
+    at.selectbox(key=prefix + "value").select("how much").run()
+    assert not at.error
+    assert "Ingesting will add **1** rows" in texts(at)
+
+
 def test_uploading_an_unreadable_file_explains_why(demo_home: Path, open_page: Open) -> None:
     at = open_page("upload_page.py")
     at.file_uploader(key="uploads").set_value(

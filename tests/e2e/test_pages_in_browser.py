@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from dashboard.navigation import PAGES, PageSpec
 
@@ -123,3 +123,18 @@ def test_the_standup_screen_works_embedded(
     wait_until_idle(page)
     expect_healthy(page)
     expect(page.get_by_text("Biggest movers")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def test_the_overview_is_drawn_in_the_dark_theme(
+    browser: Browser, app_url: str, artifacts_dir: Path, wait_until_idle: WaitUntilIdle
+) -> None:
+    context = browser.new_context(color_scheme="dark", viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?as_of=2026-11-23", timeout=TIMEOUT_MS)
+        wait_until_idle(page)
+        expect_healthy(page)
+        expect(page.get_by_text(DEMO_OBJECTIVE).first).to_be_visible(timeout=TIMEOUT_MS)
+        full_page_screenshot(page, artifacts_dir / "overview-dark.png")
+    finally:
+        context.close()

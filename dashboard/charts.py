@@ -229,9 +229,31 @@ def metrics_chart(
 Spec = dict[str, Any]
 
 
+# Charts are white cards in both themes: the band colours and the dark marks stay readable,
+# and an exported PNG looks the same as the screen.
+BACKGROUND = "#FFFFFF"
+INK = "#31333F"
+# Explicit text colours: in the dark theme the frontend would otherwise draw light text.
+CARD_CONFIG: dict[str, Any] = {
+    "axis": {
+        "labelColor": INK,
+        "titleColor": INK,
+        "domainColor": "#8A8A8A",
+        "tickColor": "#8A8A8A",
+    },
+    "legend": {"labelColor": INK, "titleColor": INK},
+    "header": {"labelColor": INK, "titleColor": INK},
+    "title": {"color": INK},
+}
+
+
 def spec(chart: AnyChart) -> Spec:
     """The chart's Vega-Lite spec: what pages cache, draw and export."""
-    return chart.to_dict()
+    vega_lite = chart.to_dict()
+    config = vega_lite.get("config", {})
+    for part, colours in CARD_CONFIG.items():
+        config[part] = {**colours, **config.get(part, {})}
+    return {**vega_lite, "background": BACKGROUND, "config": config}
 
 
 def chart_png(vega_lite: Spec, scale: float = 2.0) -> bytes:

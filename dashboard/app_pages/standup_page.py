@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
@@ -37,41 +38,47 @@ def line(row: Mapping[Hashable, Any]) -> str:
     return f"**{row['kr_id']}** {row['key_result']}"
 
 
-st.header("Changed band or status")
-moved = standup.band_or_status_changes(changes)
-if moved.empty:
-    st.markdown("### Nothing crossed a band or changed status since last week.")
-for row in moved.to_dict("records"):
-    st.markdown(
+def section(
+    title: str, rows: pd.DataFrame, when_empty: str, render: Callable[[Mapping[Hashable, Any]], str]
+) -> None:
+    """A standup section: a header, then one large line per row, or what it means to have none."""
+    st.header(title)
+    if rows.empty:
+        st.markdown(f"### {when_empty}")
+    for row in rows.to_dict("records"):
+        st.markdown(render(row))
+
+
+section(
+    "Changed band or status",
+    standup.band_or_status_changes(changes),
+    "Nothing crossed a band or changed status since last week.",
+    lambda row: (
         f"### {line(row)}\n{row['band_before'] or 'no data'} → **{row['band'] or 'no data'}**, "
         f"{str(row['status_before']).replace('_', ' ')} → **{str(row['status']).replace('_', ' ')}**"
-    )
-
-st.header("Biggest movers")
-movers = standup.biggest_movers(changes)
-if movers.empty:
-    st.markdown("### No key result moved.")
-for row in movers.to_dict("records"):
-    arrow = "▲" if row["progress_change"] > 0 else "▼"
-    st.markdown(
-        f"### {arrow} {abs(row['progress_change']):.0%} · {line(row)}\n"
-        f"{percent_text(row['progress_before'])} → {percent_text(row['progress'])}"
-    )
-
-st.header("Stale data")
-stale = standup.stale_data(now)
-if stale.empty:
-    st.markdown("### Every metric is fresh.")
-for row in stale.to_dict("records"):
-    st.markdown(f"### {line(row)}\nlatest data {row['data_as_of']}")
-
-st.header("Milestones without a recent check-in")
-overdue = standup.milestones_without_recent_checkin(ctx.okrs, now, as_of)
-if overdue.empty:
-    st.markdown(f"### Every milestone was checked in within {standup.CHECKIN_STALE_DAYS} days.")
-for row in overdue.to_dict("records"):
-    last = row["last_checkin"] or "never"
-    st.markdown(f"### {line(row)}\nlast check-in: {last}")
+    ),
+)
+section(
+    "Biggest movers",
+    standup.biggest_movers(changes),
+    "No key result moved.",
+    lambda row: (
+        f"### {'▲' if row['progress_change'] > 0 else '▼'} {abs(row['progress_change']):.0%} · "
+        f"{line(row)}\n{percent_text(row['progress_before'])} → {percent_text(row['progress'])}"
+    ),
+)
+section(
+    "Stale data",
+    standup.stale_data(now),
+    "Every metric is fresh.",
+    lambda row: f"### {line(row)}\nlatest data {row['data_as_of']}",
+)
+section(
+    "Milestones without a recent check-in",
+    standup.milestones_without_recent_checkin(ctx.okrs, now, as_of),
+    f"Every milestone was checked in within {standup.CHECKIN_STALE_DAYS} days.",
+    lambda row: f"### {line(row)}\nlast check-in: {row['last_checkin'] or 'never'}",
+)
 
 table = changes[
     [

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.navigation import PAGES_DIR
 from pipelines.demo import build_demo
 from pipelines.workspace import Workspace
 
@@ -48,11 +49,8 @@ def open_page() -> Open:
     """Open a page of the app (by file name) with query params, and run it."""
 
     def open_(page: str, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        if page != "overview_page.py":
-            at.run()
-            # Like following a shared link: the page's own URL carries the parameters.
-            at.switch_page(f"app_pages/{page}")
+        # Like following a shared link: the page is where the session lands, with its URL.
+        at = AppTest.from_file(str(PAGES_DIR / page), default_timeout=60)
         for key, value in {"as_of": AS_OF, **params}.items():
             at.query_params[key] = value
         return at.run()

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
-from tests.dashboard.conftest import Open
+from tests.dashboard.conftest import APP, Open
 
 PAGE_FILES = [spec.file for spec in PAGES]
 
@@ -38,6 +39,15 @@ def test_every_page_renders_the_demo_without_exception(
     at = open_page(page)
     assert not at.exception
     assert not at.error
+
+
+def test_the_router_serves_every_page(demo_home: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    for page in PAGE_FILES:
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, page
+        assert not at.error, page
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -157,6 +167,11 @@ def test_standup_lists_this_week_against_last_week(demo_home: Path, open_page: O
         "Changed band or status", "Biggest movers", "Stale data", "Milestones without a recent check-in",
     ]  # fmt: skip
     assert "Standup · all teams · week of 23 Nov 2026" in at.title[0].value
+    movers = [m.value for m in at.markdown if m.value.startswith(("### ▲", "### ▼"))]
+    assert 1 <= len(movers) <= 5
+    assert "### Every milestone was checked in within 14 days." in texts(at)
+    later = open_page("standup_page.py", as_of="2026-12-07")  # three weeks after the last check-in
+    assert "last check-in: 2026-11-16" in texts(later)
 
 
 GOOD_KPIS = b"date,metric,value\n2026-11-16,Trials started,50\n2026-11-23,Trials started,52\n"

@@ -119,8 +119,10 @@ def kr_chart(
     preset_name: str,
     checkins: pd.DataFrame,
     title: str,
+    fan: pd.DataFrame | None = None,
 ) -> AnyChart:
-    """A key result's metric over time: band areas, baseline, target, expected path, check-ins."""
+    """A key result's metric over time: band areas, baseline, target, expected path, check-ins,
+    and the forecast fan (median and 80 % interval, columns period_start, median, lo80, hi80)."""
     layers: list[alt.Chart] = []
     if baseline is not None and target is not None and baseline != target:
         preset = PRESETS[preset_name]
@@ -160,6 +162,27 @@ def kr_chart(
             ],
         )
     )
+    if fan is not None and not fan.empty:
+        layers.append(
+            alt.Chart(fan)
+            .mark_area(opacity=0.25, color="#CC79A7")
+            .encode(
+                x="period_start:T",
+                y="lo80:Q",
+                y2="hi80:Q",
+                tooltip=[
+                    alt.Tooltip("period_start:T", title="forecast for"),
+                    alt.Tooltip("lo80:Q", title="10th percentile", format=",.4~g"),
+                    alt.Tooltip("median:Q", format=",.4~g"),
+                    alt.Tooltip("hi80:Q", title="90th percentile", format=",.4~g"),
+                ],
+            )
+        )
+        layers.append(
+            alt.Chart(fan)
+            .mark_line(color="#CC79A7", strokeDash=[3, 2])
+            .encode(x="period_start:T", y="median:Q")
+        )
     if not checkins.empty:
         layers.append(
             alt.Chart(checkins)
@@ -259,3 +282,55 @@ def spec(chart: AnyChart) -> Spec:
 def chart_png(vega_lite: Spec, scale: float = 2.0) -> bytes:
     """A Vega-Lite spec rendered to PNG offline (vl-convert), for download."""
     return bytes(vl_convert.vegalite_to_png(vl_spec=vega_lite, scale=scale))
+
+
+def ladder_chart(nodes: pd.DataFrame, edges: pd.DataFrame, tiers: tuple[str, ...]) -> AnyChart:
+    """Outputs → product outcomes → business outcomes: nodes in three columns, edges between them."""
+    placed = nodes.assign(
+        x=nodes["tier"].map({t: i for i, t in enumerate(tiers)}),
+        y=nodes.groupby("tier").cumcount(),
+        krs=nodes["key_results"].map(", ".join),
+    )
+    position = placed.set_index("node")[["x", "y"]]
+    ends = position.rename(columns={"x": "x2", "y": "y2"})
+    lines = edges.join(position, on="source").join(ends, on="target")
+    lines = lines.dropna(subset=["x", "x2"]).assign(measured=lines["kind"] == "measured")
+    x = alt.X(
+        "x:Q",
+        axis=alt.Axis(
+            values=list(range(len(tiers))), labelExpr=_tier_labels(tiers), title=None, grid=False
+        ),
+    )
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True, padding=20))
+    links = (
+        alt.Chart(lines)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            color=alt.Color("label:N", title="edge", scale=alt.Scale(scheme="dark2")),
+            strokeDash=alt.condition("datum.measured", alt.value([1, 0]), alt.value([4, 4])),
+            tooltip=["source:N", "target:N", "kind:N", "label:N"],
+        )
+    )
+    points = (
+        alt.Chart(placed)
+        .mark_circle(size=260, color="#0072B2")
+        .encode(x=x, y=y, tooltip=["label:N", "tier:N", "krs:N"])
+    )
+    text = (
+        alt.Chart(placed)
+        .mark_text(align="left", dx=12, fontSize=12)
+        .encode(x=x, y=y, text="label:N")
+    )
+    return alt.layer(links, points, text).properties(
+        height=max(220, 60 * int(placed["y"].max() + 1)), width=760
+    )
+
+
+def _tier_labels(tiers: tuple[str, ...]) -> str:
+    """A Vega expression naming the tier of each x position (tier names are constants, not user text)."""
+    cases = " : ".join(f"datum.value == {i} ? '{name}'" for i, name in enumerate(tiers))
+    return f"{cases} : ''"

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -349,6 +350,105 @@ def _json_ready(value: object) -> object:
     if isinstance(value, dict):
         return {k: _json_ready(v) for k, v in value.items()}
     return records(pd.DataFrame({"v": [value]}))[0]["v"]
+
+
+@app.command()
+def links(
+    leading: Annotated[
+        list[str] | None,
+        typer.Option("--leading", help="Leading metric(s) to test (default: all)."),
+    ] = None,
+    lagging: Annotated[
+        list[str] | None,
+        typer.Option("--lagging", help="Lagging metric(s) to test (default: all)."),
+    ] = None,
+    max_lag: Annotated[
+        int, typer.Option("--max-lag", min=0, max=52, help="Longest lag tried, in periods.")
+    ] = 8,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Measure whether leading product KPIs lead lagging business KPIs, and by how many periods.
+
+    Both series are differenced (shared trends make any two growing series correlate), then
+    cross-correlated at lags 0..max-lag; significance is corrected for the lags tried. An
+    association, not proof of cause.
+    """
+    from pipelines.insight.links import metric_links
+    from pipelines.report import inputs
+
+    _, catalog, series = inputs(_workspace())
+    frame = metric_links(
+        series, catalog, leading=leading or None, lagging=lagging or None, max_lag=max_lag
+    )
+    typer.echo(render(frame, fmt))
+
+
+@app.command()
+def forecast(
+    as_of: AsOfOption = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Forecast every metric-backed key result to its period end: the chance of each band.
+
+    An ensemble of simple models chosen by backtest gives the median landing value, an 80 %
+    interval and the probabilities of ending missed, met or exceeded; lagging KRs with a
+    significant leading link also get a nowcast driven by the leading metric.
+    """
+    from pipelines.insight.forecast import kr_forecasts
+    from pipelines.insight.links import metric_links
+    from pipelines.report import inputs
+
+    okrs, catalog, series = inputs(_workspace())
+    found = kr_forecasts(okrs, catalog, series, _as_of(as_of), None, metric_links(series, catalog))
+    typer.echo(render(found, fmt))
+
+
+@app.command()
+def lint(
+    as_of: AsOfOption = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Check objectives and key results against OKR practice and against their own data."""
+    from pipelines.insight.lint import lint as lint_okrs
+    from pipelines.report import inputs
+
+    okrs, catalog, series = inputs(_workspace())
+    typer.echo(render(lint_okrs(okrs, catalog, series, _as_of(as_of)), fmt))
+
+
+class BriefFormat(StrEnum):
+    """How the brief is printed."""
+
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def brief(
+    as_of: AsOfOption = None,
+    team: Annotated[str | None, typer.Option(help="One team (default: all teams).")] = None,
+    fmt: Annotated[
+        BriefFormat, typer.Option("--format", "-f", help="markdown or json.")
+    ] = BriefFormat.markdown,
+) -> None:
+    """Write the weekly standup brief: changes, movers, forecast shifts, stale data, new lint findings."""
+    from pipelines.insight.brief import brief_markdown, weekly_brief
+    from pipelines.insight.links import metric_links
+    from pipelines.report import inputs
+
+    okrs, catalog, series = inputs(_workspace())
+    teams = {o.team for o in okrs.objectives}
+    if team is not None and team not in teams:
+        raise OkrlensError(
+            f"unknown team {team!r}", where="--team", fix=f"use one of: {', '.join(sorted(teams))}"
+        )
+    written = weekly_brief(
+        okrs, catalog, series, _as_of(as_of), team=team, links=metric_links(series, catalog)
+    )
+    if fmt is BriefFormat.json:
+        typer.echo(json.dumps(written.record(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(brief_markdown(written))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

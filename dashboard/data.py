@@ -22,6 +22,11 @@ from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
 from pipelines.ingest.ledger import IngestReport, ingest_history
+from pipelines.insight.brief import Brief, weekly_brief
+from pipelines.insight.forecast import kr_forecasts, metric_forecast
+from pipelines.insight.ladder import TIERS, ladder_edges, ladder_nodes
+from pipelines.insight.links import metric_links
+from pipelines.insight.lint import lint
 from pipelines.metrics.series import metric_series
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.history import score_history, weekly_as_of_dates
@@ -208,6 +213,7 @@ def kr_spec(home: str, as_of: dt.date, kr_id: str, data_version: str) -> charts.
     checkins = pd.DataFrame(
         [c.model_dump() for c in kr.checkins], columns=["date", "value", "confidence", "note"]
     )
+    ahead = metric_forecast(series(home, data_version), metric, as_of, cycle.end)
     chart = charts.kr_chart(
         own,
         None if pd.isna(row["baseline"]) else float(row["baseline"]),
@@ -217,6 +223,7 @@ def kr_spec(home: str, as_of: dt.date, kr_id: str, data_version: str) -> charts.
         okrs.band_preset,
         checkins,
         metric.display_label,
+        None if ahead is None else ahead.path,
     )
     return charts.spec(chart)
 
@@ -250,3 +257,53 @@ def metrics_spec(
     kinds = {m.name: m.kind for m in catalog.metrics}
     chosen = chosen.assign(label=chosen["metric"].map(labels), kind=chosen["metric"].map(kinds))
     return charts.spec(charts.metrics_chart(chosen, domain))
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Measuring lead/lag links…")
+def links(home: str, data_version: str) -> pd.DataFrame:
+    """Measured lead/lag links between every leading and lagging metric."""
+    catalog, _ = definitions(home, data_version)
+    return metric_links(series(home, data_version), catalog)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner="Forecasting key results…")
+def forecasts(home: str, as_of: dt.date, period: str | None, data_version: str) -> pd.DataFrame:
+    """Each metric-backed key result's forecast to period end: median, 80 % interval, band chances."""
+    catalog, okrs = definitions(home, data_version)
+    return kr_forecasts(
+        okrs, catalog, series(home, data_version), as_of, period, links(home, data_version)
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Checking key results…")
+def findings(home: str, as_of: dt.date, data_version: str) -> pd.DataFrame:
+    """KR lint findings at as_of."""
+    catalog, okrs = definitions(home, data_version)
+    return lint(okrs, catalog, series(home, data_version), as_of)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Writing the brief…")
+def brief(home: str, as_of: dt.date, team: str | None, data_version: str) -> Brief:
+    """The weekly standup brief for team (all teams when None)."""
+    catalog, okrs = definitions(home, data_version)
+    return weekly_brief(
+        okrs, catalog, series(home, data_version), as_of, team=team, links=links(home, data_version)
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def ladder_spec(home: str, period: str, data_version: str) -> charts.Spec | None:
+    """The ladder of the period: outputs → leading KPIs → lagging KPIs, edges labelled."""
+    catalog, okrs = definitions(home, data_version)
+    nodes = ladder_nodes(okrs, catalog, period)
+    if nodes.empty:
+        return None
+    edges = ladder_edges(okrs, catalog, period, links(home, data_version))
+    return charts.spec(charts.ladder_chart(nodes, edges, TIERS))
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def ladder_edge_table(home: str, period: str, data_version: str) -> pd.DataFrame:
+    """The ladder's edges as a table."""
+    catalog, okrs = definitions(home, data_version)
+    return ladder_edges(okrs, catalog, period, links(home, data_version))

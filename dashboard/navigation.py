@@ -27,6 +27,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview_page.py", "Overview", ":material/dashboard:", "overview"),
     PageSpec("kr_detail_page.py", "Key result", ":material/query_stats:", "key-result"),
     PageSpec("metrics_page.py", "Metrics", ":material/monitoring:", "metrics"),
+    PageSpec("insight_page.py", "Insight", ":material/insights:", "insight"),
     PageSpec("standup_page.py", "Standup", ":material/groups:", "standup"),
     PageSpec("upload_page.py", "Upload", ":material/upload_file:", "upload"),
     PageSpec("targets_page.py", "Targets", ":material/edit_note:", "targets"),

@@ -10,6 +10,7 @@ import pandas as pd
 from pipelines import db
 from pipelines.errors import OkrlensError
 from pipelines.metrics.series import metric_series
+from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.scoring import key_result_scores, objective_scores
 from pipelines.okrs.spec import OkrSet, referenced_period
 from pipelines.workspace import Workspace
@@ -55,6 +56,14 @@ def kr_report(
         series = metric_series(con, catalog, _referenced_metrics(okrs))
     krs = key_result_scores(okrs, catalog, series, as_of, chosen_period(okrs, as_of, period))
     return krs, objective_scores(okrs, krs)
+
+
+def inputs(workspace: Workspace) -> tuple[OkrSet, MetricCatalog, pd.DataFrame]:
+    """The workspace's OKRs, metric catalog and every metric's series."""
+    okrs = workspace.okrs()
+    catalog = workspace.catalog()
+    with workspace.connect(read_only=True) as con:
+        return okrs, catalog, metric_series(con, catalog)
 
 
 def series_of(workspace: Workspace, name: str) -> pd.DataFrame:

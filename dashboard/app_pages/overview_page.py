@@ -47,6 +47,18 @@ trend = {
     for name, rows in series[series["complete"]].groupby("metric")
 }
 units = {m.name: m.unit for m in ctx.catalog.metrics}
+ahead = data.forecasts(ctx.home, as_of, period, ctx.version).set_index("kr_id")
+chance_columns = [c for c in ahead.columns if c.startswith("p_")]
+
+
+def chances(kr_id: str) -> str:
+    """The forecast chance of each band at period end, e.g. "missed 10% · met 30% · exceeded 60%"."""
+    if kr_id not in ahead.index:
+        return "–"
+    probabilities = ahead.loc[kr_id, chance_columns].astype(float)
+    if probabilities.isna().any():
+        return "–"
+    return " · ".join(f"{str(c)[2:]} {p:.0%}" for c, p in probabilities.items())
 
 
 def kr_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -69,6 +81,7 @@ def kr_table(rows: pd.DataFrame) -> pd.DataFrame:
             "raw": rows["progress"].map(percent_text),
             "band": rows["band"].fillna("no data"),
             "status": rows["status"].str.replace("_", " "),
+            "chance at period end": rows["kr_id"].map(chances),
             "trend": [trend.get(m or "", []) for m in rows["metric"]],
             "data as of": rows["data_as_of"],
             "stale": rows["stale"],

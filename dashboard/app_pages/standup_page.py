@@ -1,8 +1,7 @@
-"""Weekly standup: this week against last week, in large type for a shared screen."""
+"""Weekly standup: the brief written from the data, in large type for a shared screen."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -12,7 +11,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, filters, gate
 from dashboard.formatting import percent_text
-from pipelines import standup
+from pipelines.insight.brief import brief_markdown
 
 ctx = gate.require_workspace()
 c1, c2 = st.columns(2)
@@ -20,17 +19,12 @@ with c1:
     team = filters.team(ctx.okrs, key="team")
 with c2:
     as_of = filters.as_of()
-period = data.current_period(ctx.okrs, as_of)
 st.title(f"Standup · {team if team != filters.ALL else 'all teams'} · week of {as_of:%d %b %Y}")
 
-now, _ = data.scores(ctx.home, as_of, period, ctx.version)
-before, _ = data.scores(ctx.home, as_of - dt.timedelta(days=7), period, ctx.version)
-if team != filters.ALL:
-    now, before = now[now["team"] == team], before[before["team"] == team]
-if now.empty:
-    st.info("No key results for this team in the current period.")
+brief = data.brief(ctx.home, as_of, None if team == filters.ALL else team, ctx.version)
+if brief.period is None:
+    st.info("No OKR period contains this date.")
     st.stop()
-changes = standup.week_over_week(now, before)
 
 
 def line(row: Mapping[Hashable, Any]) -> str:
@@ -51,7 +45,7 @@ def section(
 
 section(
     "Changed band or status",
-    standup.band_or_status_changes(changes),
+    brief.changes,
     "Nothing crossed a band or changed status since last week.",
     lambda row: (
         f"### {line(row)}\n{row['band_before'] or 'no data'} → **{row['band'] or 'no data'}**, "
@@ -60,7 +54,7 @@ section(
 )
 section(
     "Biggest movers",
-    standup.biggest_movers(changes),
+    brief.movers,
     "No key result moved.",
     lambda row: (
         f"### {'▲' if row['progress_change'] > 0 else '▼'} {abs(row['progress_change']):.0%} · "
@@ -68,31 +62,42 @@ section(
     ),
 )
 section(
+    "Forecasts that shifted",
+    brief.forecast_shifts,
+    "No forecast changed its likely outcome.",
+    lambda row: (
+        f"### {line(row)}\nmost likely {row['band_before']} ({percent_text(row['p_before'])}) → "
+        f"**{row['band_now']}** ({percent_text(row['p_now'])})"
+    ),
+)
+section(
     "Stale data",
-    standup.stale_data(now),
+    brief.stale,
     "Every metric is fresh.",
     lambda row: f"### {line(row)}\nlatest data {row['data_as_of']}",
 )
 section(
     "Milestones without a recent check-in",
-    standup.milestones_without_recent_checkin(ctx.okrs, now, as_of),
-    f"Every milestone was checked in within {standup.CHECKIN_STALE_DAYS} days.",
+    brief.overdue_milestones,
+    "Every milestone has a recent check-in.",
     lambda row: f"### {line(row)}\nlast check-in: {row['last_checkin'] or 'never'}",
 )
+section(
+    "New lint findings",
+    brief.new_findings,
+    "No new findings.",
+    lambda row: f"### {row['code']} · {row['kr_id'] or row['objective_id']}\n{row['message']}",
+)
 
-table = changes[
-    [
-        "kr_id",
-        "key_result",
-        "band_before",
-        "band",
-        "status_before",
-        "status",
-        "progress_before",
-        "progress",
-        "progress_change",
-    ]
-]
-with st.expander("All key results, this week against last week"):
-    st.dataframe(table, hide_index=True, key="standup_table")
-    downloads.csv_button(table, f"standup-{as_of}.csv", key="standup_csv")
+with st.expander("The brief as Markdown, to paste into chat"):
+    text = brief_markdown(brief)
+    st.code(text, language="markdown")
+    st.download_button(
+        "Download brief",
+        data=text,
+        file_name=f"brief-{as_of}.md",
+        mime="text/markdown",
+        key="brief_md",
+        on_click="ignore",
+    )
+    downloads.csv_button(brief.changes, f"standup-{as_of}.csv", key="standup_csv")

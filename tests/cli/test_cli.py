@@ -205,3 +205,78 @@ def test_status_table_names_sources_and_freshness(
     code, out, _ = okrlens(capsys, "--home", str(demo_home), "status", "--as-of", "2026-11-23")
     assert code == 0
     assert "events: 217,795 rows" in out and "KPI freshness" in out and "support_weekly.csv" in out
+
+
+def test_links_finds_the_planted_lead(capsys: pytest.CaptureFixture[str], demo_home: Path) -> None:
+    code, out, _ = okrlens(capsys, "--home", str(demo_home), "links", "-f", "json")
+    rows = json.loads(out)
+    assert code == 0
+    fields = {
+        "leading",
+        "lagging",
+        "grain",
+        "best_lag",
+        "correlation",
+        "ci_low",
+        "ci_high",
+        "significant",
+        "stability",
+        "n_points",
+        "note",
+    }
+    assert fields <= rows[0].keys()
+    planted = next(
+        r
+        for r in rows
+        if (r["leading"], r["lagging"]) == ("workflows_per_active_user", "new_subscriptions")
+    )
+    assert planted["significant"] and planted["best_lag"] == 3
+    assert "association, not proof of cause" in planted["note"]
+
+
+def test_forecast_gives_band_probabilities_per_key_result(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "forecast", "--as-of", "2026-11-23", "-f", "json"
+    )
+    rows = json.loads(out)
+    assert code == 0 and rows
+    for row in rows:
+        if row["p_met"] is not None:
+            assert row["p_missed"] + row["p_met"] + row["p_exceeded"] == pytest.approx(1.0)
+            assert row["lo80"] <= row["median_end"] <= row["hi80"]
+
+
+def test_lint_flags_the_vanity_key_result(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "lint", "--as-of", "2026-11-23", "-f", "json"
+    )
+    rows = json.loads(out)
+    assert code == 0
+    assert {"code": "KR007", "kr_id": "product-q3-logins"}.items() <= next(
+        r for r in rows if r["code"] == "KR007"
+    ).items()
+
+
+def test_brief_writes_markdown_and_json(
+    capsys: pytest.CaptureFixture[str], demo_home: Path
+) -> None:
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "brief", "--as-of", "2026-11-23", "--team", "Product"
+    )
+    assert code == 0 and out.startswith("# Standup brief · Product · week ending 23 Nov 2026")
+    code, out, _ = okrlens(
+        capsys, "--home", str(demo_home), "brief", "--as-of", "2026-11-23", "-f", "json"
+    )
+    assert code == 0
+    assert {
+        "changed_band_or_status",
+        "biggest_movers",
+        "forecast_shifts",
+        "new_lint_findings",
+    } <= json.loads(out).keys()
+    code, _, err = okrlens(capsys, "--home", str(demo_home), "brief", "--team", "Nobody")
+    assert code == 2 and "unknown team" in err

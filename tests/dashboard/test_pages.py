@@ -92,6 +92,12 @@ def test_overview_shows_objectives_counts_and_nests_telescoped_objectives(
         "at risk": "2",
     }
     assert len(at.get("vega_lite_chart")) == 3
+    first_table = at.dataframe[0].value
+    mrr = first_table[first_table["key result"] == "Grow MRR from $430k to $490k"].iloc[0]
+    assert mrr["chance at period end"].startswith("missed ")
+    assert sum(
+        int(part.split()[-1].rstrip("%")) for part in mrr["chance at period end"].split(" · ")
+    ) in (99, 100, 101)
 
 
 def test_overview_team_filter_comes_from_the_url(demo_home: Path, open_page: Open) -> None:
@@ -130,6 +136,8 @@ def test_key_result_page_explains_the_metric_and_shows_history(
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["baseline → target"] == "6 hours → 3 hours"
     assert metrics["band"] in {"missed", "met", "exceeded"}
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert '"lo80"' in spec and '"hi80"' in spec  # the forecast fan is drawn
     assert len(at.dataframe) >= 1
 
 
@@ -153,6 +161,18 @@ def test_choosing_a_key_result_puts_its_id_in_the_url(demo_home: Path, open_page
     assert "Raise CSAT from 90% to 95%" in texts(at)
 
 
+def test_insight_page_shows_links_ladder_and_lint(demo_home: Path, open_page: Open) -> None:
+    at = open_page("insight_page.py")
+    assert not at.exception
+    links = at.dataframe[0].value.set_index(["leading", "lagging"])
+    planted = links.loc[("workflows_per_active_user", "new_subscriptions")]
+    assert (bool(planted["significant"]), int(planted["best_lag"])) == (True, 3)
+    assert "association, not proof of cause" in planted["note"]
+    assert bool(links.iloc[0]["significant"])  # significant links come first
+    assert len(at.get("vega_lite_chart")) == 1
+    assert [h.value for h in at.header][1].startswith("Ladder")
+
+
 def test_metrics_page_shows_both_kinds_and_who_uses_them(demo_home: Path, open_page: Open) -> None:
     at = open_page("metrics_page.py")
     assert len(at.get("vega_lite_chart")) == 2
@@ -161,15 +181,19 @@ def test_metrics_page_shows_both_kinds_and_who_uses_them(demo_home: Path, open_p
     assert "support-q4-response-time" in used["first_response_time"]
 
 
-def test_standup_lists_this_week_against_last_week(demo_home: Path, open_page: Open) -> None:
+def test_standup_shows_the_brief_of_this_week_against_last_week(
+    demo_home: Path, open_page: Open
+) -> None:
     at = open_page("standup_page.py")
     assert [h.value for h in at.header] == [
-        "Changed band or status", "Biggest movers", "Stale data", "Milestones without a recent check-in",
+        "Changed band or status", "Biggest movers", "Forecasts that shifted", "Stale data",
+        "Milestones without a recent check-in", "New lint findings",
     ]  # fmt: skip
     assert "Standup · all teams · week of 23 Nov 2026" in at.title[0].value
     movers = [m.value for m in at.markdown if m.value.startswith(("### ▲", "### ▼"))]
     assert 1 <= len(movers) <= 5
-    assert "### Every milestone was checked in within 14 days." in texts(at)
+    assert "### Every milestone has a recent check-in." in texts(at)
+    assert at.code[0].value.startswith("# Standup brief · all teams · week ending 23 Nov 2026")
     later = open_page("standup_page.py", as_of="2026-12-07")  # three weeks after the last check-in
     assert "last check-in: 2026-11-16" in texts(later)
 

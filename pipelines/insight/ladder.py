@@ -1,0 +1,112 @@
+"""The ladder: outputs → product outcomes (leading KPIs) → business outcomes (lagging KPIs).
+
+Drawn from the key results of a period, the objectives they telescope into, and the measured
+lead/lag links; every edge says what backs it: a measured lag and strength, or "not measured".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.metrics.spec import MetricCatalog
+from pipelines.okrs.spec import KeyResult, Objective, OkrSet
+
+TIERS = ("output", "product outcome", "business outcome")
+NODE_COLUMNS = ["node", "label", "tier", "key_results"]
+EDGE_COLUMNS = ["source", "target", "kind", "label", "strength"]
+
+
+def _is_output(kr: KeyResult, okrs: OkrSet) -> bool:
+    """True for a deliverable: a milestone fed by check-ins, not a KR that a child objective expands."""
+    telescoped = {o.parent_kr for o in okrs.objectives}
+    return kr.metric is None and kr.kr_type == "milestone" and kr.id not in telescoped
+
+
+def _period_objectives(okrs: OkrSet, period: str) -> list[Objective]:
+    """The objectives of period."""
+    return [o for o in okrs.objectives if o.period == period]
+
+
+def ladder_nodes(okrs: OkrSet, catalog: MetricCatalog, period: str) -> pd.DataFrame:
+    """One node per output KR and per metric that a KR of the period measures, with its tier."""
+    labels: dict[str, tuple[str, str]] = {}
+    users: dict[str, list[str]] = {}
+    for objective in _period_objectives(okrs, period):
+        for kr in objective.key_results:
+            if _is_output(kr, okrs):
+                labels[kr.id] = (kr.title, TIERS[0])
+                users[kr.id] = [kr.id]
+            elif kr.metric is not None:
+                metric = catalog.get(kr.metric)
+                labels[metric.name] = (
+                    metric.display_label,
+                    TIERS[1] if metric.kind == "leading" else TIERS[2],
+                )
+                users.setdefault(metric.name, []).append(kr.id)
+    nodes = [
+        {"node": n, "label": label, "tier": tier, "key_results": users[n]}
+        for n, (label, tier) in labels.items()
+    ]
+    return pd.DataFrame(nodes, columns=NODE_COLUMNS)
+
+
+def _link_label(links: pd.DataFrame | None, leading: str, lagging: str) -> tuple[str, float | None]:
+    """How a measured link reads on an edge, and its correlation."""
+    if links is None or links.empty:
+        return "not measured", None
+    match = links[(links["leading"] == leading) & (links["lagging"] == lagging)]
+    if match.empty:
+        return "not measured", None
+    row = match.iloc[0]
+    if bool(row["significant"]):
+        return (
+            f"leads by ~{int(row['best_lag'])} {row['grain']}s, r = {row['correlation']:.2f}",
+            float(row["correlation"]),
+        )
+    return "no significant lead measured", None
+
+
+def ladder_edges(
+    okrs: OkrSet, catalog: MetricCatalog, period: str, links: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Edges output → leading metric (same objective), leading → lagging (measured or telescoped)."""
+    nodes = ladder_nodes(okrs, catalog, period)
+    tier = dict(zip(nodes["node"], nodes["tier"], strict=True))
+    edges: dict[tuple[str, str], dict[str, object]] = {}
+    objectives = _period_objectives(okrs, period)
+    by_kr = {kr.id: o for o in objectives for kr in o.key_results}
+
+    def metrics_of(objective: Objective, wanted: str) -> list[str]:
+        return [
+            kr.metric for kr in objective.key_results if kr.metric and tier.get(kr.metric) == wanted
+        ]
+
+    for objective in objectives:
+        leading = metrics_of(objective, TIERS[1])
+        for kr in objective.key_results:
+            if _is_output(kr, okrs):
+                for metric in leading:
+                    edges[(kr.id, metric)] = {
+                        "kind": "same objective",
+                        "label": "enables (declared)",
+                        "strength": None,
+                    }
+        # A telescoped objective's leading metrics feed the business outcomes of its parent objective.
+        parent = by_kr.get(objective.parent_kr or "")
+        lagging = metrics_of(objective, TIERS[2]) + (metrics_of(parent, TIERS[2]) if parent else [])
+        for lead in leading:
+            for lag in lagging:
+                label, strength = _link_label(links, lead, lag)
+                edges[(lead, lag)] = {
+                    "kind": "telescoped" if parent else "same objective",
+                    "label": label,
+                    "strength": strength,
+                }
+    if links is not None and not links.empty:
+        for row in links[links["significant"].astype(bool)].to_dict("records"):
+            lead, lag = str(row["leading"]), str(row["lagging"])
+            if tier.get(lead) == TIERS[1] and tier.get(lag) == TIERS[2]:
+                label, strength = _link_label(links, lead, lag)
+                edges[(lead, lag)] = {"kind": "measured", "label": label, "strength": strength}
+    rows = [{"source": s, "target": t, **v} for (s, t), v in edges.items()]
+    return pd.DataFrame(rows, columns=EDGE_COLUMNS)

@@ -1,0 +1,76 @@
+"""The ladder from outputs to business outcomes, and what backs each edge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from pipelines.insight.ladder import ladder_edges, ladder_nodes
+from pipelines.metrics.spec import MetricCatalog
+from pipelines.okrs.spec import OkrSet
+
+CATALOG = MetricCatalog.model_validate(
+    {
+        "metrics": [
+            {
+                "name": "wau",
+                "kind": "leading",
+                "source": "events",
+                "aggregation": "count_distinct",
+                "column": "user_id",
+            },
+            {"name": "mrr", "kind": "lagging", "source": "kpis", "aggregation": "last"},
+        ]
+    }
+)
+
+
+def okrs() -> OkrSet:
+    kr: dict[str, Any] = {"baseline": 1, "target": 2}
+    return OkrSet.model_validate(
+        {
+            "periods": [{"name": "Q", "start": "2026-10-01", "end": "2026-12-31"}],
+            "objectives": [
+                {"id": "C", "title": "c", "team": "Co", "period": "Q", "key_results": [
+                    {"id": "C1", "title": "MRR", "metric": "mrr", **kr},
+                    {"id": "C2", "title": "Habit"},
+                ]},
+                {"id": "P", "title": "p", "team": "Pr", "period": "Q", "parent_kr": "C2", "key_results": [
+                    {"id": "P1", "title": "WAU", "metric": "wau", **kr},
+                    {"id": "P2", "title": "Launch graph", "type": "milestone"},
+                ]},
+            ],
+        }
+    )  # fmt: skip
+
+
+def test_nodes_sit_in_their_tier() -> None:
+    nodes = ladder_nodes(okrs(), CATALOG, "Q")
+    assert dict(zip(nodes["node"], nodes["tier"], strict=True)) == {
+        "mrr": "business outcome", "wau": "product outcome", "P2": "output",
+    }  # fmt: skip
+
+
+def test_edges_say_what_backs_them() -> None:
+    links = pd.DataFrame(
+        [
+            {
+                "leading": "wau",
+                "lagging": "mrr",
+                "grain": "week",
+                "best_lag": 3,
+                "correlation": 0.8,
+                "significant": True,
+            }
+        ]
+    )
+    edges = ladder_edges(okrs(), CATALOG, "Q", links).set_index(["source", "target"])
+    assert edges.loc[("P2", "wau"), "label"] == "enables (declared)"
+    assert edges.loc[("wau", "mrr"), "label"] == "leads by ~3 weeks, r = 0.80"
+    assert edges.loc[("wau", "mrr"), "kind"] == "measured"
+
+
+def test_an_unmeasured_telescoped_edge_says_so() -> None:
+    edges = ladder_edges(okrs(), CATALOG, "Q", None).set_index(["source", "target"])
+    assert edges.loc[("wau", "mrr"), ["kind", "label"]].tolist() == ["telescoped", "not measured"]

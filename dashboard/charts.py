@@ -297,6 +297,8 @@ def ladder_chart(nodes: pd.DataFrame, edges: pd.DataFrame, tiers: tuple[str, ...
     lines = lines.dropna(subset=["x", "x2"]).assign(measured=lines["kind"] == "measured")
     x = alt.X(
         "x:Q",
+        # Room on the right for the last tier's labels.
+        scale=alt.Scale(domain=[-0.05, len(tiers) - 0.4]),
         axis=alt.Axis(
             values=list(range(len(tiers))), labelExpr=_tier_labels(tiers), title=None, grid=False
         ),
@@ -310,7 +312,12 @@ def ladder_chart(nodes: pd.DataFrame, edges: pd.DataFrame, tiers: tuple[str, ...
             y=y,
             x2="x2:Q",
             y2="y2:Q",
-            color=alt.Color("label:N", title="edge", scale=alt.Scale(scheme="dark2")),
+            color=alt.Color(
+                "label:N",
+                title="edge",
+                scale=alt.Scale(scheme="dark2"),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
+            ),
             strokeDash=alt.condition("datum.measured", alt.value([1, 0]), alt.value([4, 4])),
             tooltip=["source:N", "target:N", "kind:N", "label:N"],
         )

@@ -59,10 +59,13 @@ def _link_label(links: pd.DataFrame | None, leading: str, lagging: str) -> tuple
         return "not measured", None
     row = match.iloc[0]
     if bool(row["significant"]):
-        return (
-            f"leads by ~{int(row['best_lag'])} {row['grain']}s, r = {row['correlation']:.2f}",
-            float(row["correlation"]),
+        lag = int(row["best_lag"])
+        when = (
+            f"same {row['grain']}"
+            if lag == 0
+            else f"leads by ~{lag} {row['grain']}{'s' if lag > 1 else ''}"
         )
+        return f"{when}, r = {row['correlation']:.2f}", float(row["correlation"])
     return "no significant lead measured", None
 
 

@@ -67,6 +67,10 @@ def test_page_renders_without_exception(
     expect(page.get_by_text(spec.title).filter(visible=True).first).to_be_visible(
         timeout=TIMEOUT_MS
     )
+    # Every chart on the page has been drawn by Vega (a failed spec leaves no canvas).
+    charts = page.get_by_test_id("stVegaLiteChart")
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT_MS)
     full_page_screenshot(page, artifacts_dir / f"{spec.url_path}.png")
 
 

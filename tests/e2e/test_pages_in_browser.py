@@ -126,7 +126,7 @@ def test_the_standup_screen_works_embedded(
     page.goto(f"{app_url}/standup?embed=true&as_of=2026-11-23", timeout=TIMEOUT_MS)
     wait_until_idle(page)
     expect_healthy(page)
-    expect(page.get_by_text("Biggest movers")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("heading", name="Biggest movers")).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def test_the_overview_is_drawn_in_the_dark_theme(

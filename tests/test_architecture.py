@@ -30,3 +30,12 @@ def test_only_db_module_opens_connections() -> None:
         if "duckdb.connect(" in p.read_text() and p.name != "db.py"
     ]
     assert offenders == []
+
+
+def test_no_reader_skips_bad_lines_silently() -> None:
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "pipelines").rglob("*.py")
+        if "ignore_errors" in p.read_text()
+    ]
+    assert offenders == []

@@ -1,8 +1,8 @@
 """Reading a CSV file into a staging table with DuckDB, keeping every structural reject.
 
 The file is read as text (all columns VARCHAR, explicit names, no sniffing) with
-`store_rejects`, never `ignore_errors`: ragged or unparseable lines are recorded with their line
-numbers. Typing and validation happen afterwards in SQL, on the staged rows.
+`store_rejects`, never the reader's option to skip bad lines silently: ragged or unparseable
+lines are recorded with their line numbers. Typing and validation happen afterwards in SQL.
 """
 
 from __future__ import annotations

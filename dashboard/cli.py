@@ -162,7 +162,7 @@ def _ingest_all(
 ) -> None:
     """Ingest each file in turn; stop at the first refused file (earlier files stay committed)."""
     workspace = _workspace()
-    with workspace.writing() as con:
+    with workspace.writing(on_wait=lambda note: typer.echo(note, err=True)) as con:
         for path in files:
             try:
                 report = ingest_one(con, path)

@@ -1,8 +1,9 @@
 """The dashboard's only door to pipelines, and the only module that caches.
 
-Caches are keyed on scalars: the workspace path, dates, names, and a data version made of the
-definition files' and the store's modification times. Any ingest or edit changes the version,
-so pages recompute once and then read small cached frames; no rerun scans raw events.
+Caches are keyed on scalars: the workspace path, dates, names, and the data version, which is the
+published snapshot's token plus the OKR file's hash. It changes exactly when something was
+committed or a definition changed, so pages recompute once and then read small cached frames.
+Pages never open the store: they read the snapshot each commit publishes.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from pipelines.ingest.columns import looks_like_events
 from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
-from pipelines.ingest.ledger import IngestReport, ingest_history
+from pipelines.ingest.ledger import IngestReport
 from pipelines.insight.brief import Brief, weekly_brief
 from pipelines.insight.forecast import kr_forecasts, metric_forecast
 from pipelines.insight.ladder import TIERS, ladder_edges, ladder_nodes
 from pipelines.insight.links import metric_links
 from pipelines.insight.lint import lint
-from pipelines.metrics.series import metric_series
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.history import score_history, weekly_as_of_dates
 from pipelines.okrs.scoring import key_result_scores, objective_scores
@@ -40,7 +40,7 @@ TTL = "10m"
 def workspace() -> Workspace:
     """The workspace the dashboard serves ($OKRLENS_HOME, set by `okrlens run`)."""
     home = os.environ.get("OKRLENS_HOME")
-    return Workspace.resolve(Path(home) if home else None, writer=True)
+    return Workspace.resolve(Path(home) if home else None)
 
 
 def version(ws: Workspace) -> str:
@@ -57,17 +57,15 @@ def today() -> dt.date:
 def definitions(home: str, data_version: str) -> tuple[MetricCatalog, OkrSet]:
     """The metric catalog and the OKR set, validated together."""
     del data_version
-    ws = Workspace(Path(home), writer=True)
+    ws = Workspace(Path(home))
     return ws.catalog(), ws.okrs()
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner="Computing metrics…")
 def series(home: str, data_version: str) -> pd.DataFrame:
-    """Every metric's series: the one scan of raw events, cached per data version."""
-    ws = Workspace(Path(home), writer=True)
-    catalog, _ = definitions(home, data_version)
-    with ws.connect(read_only=True) as con:
-        return metric_series(con, catalog)
+    """Every metric's series, read from the published snapshot once per data version."""
+    del data_version
+    return Workspace(Path(home)).series()
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -98,8 +96,7 @@ def current_period(okrs: OkrSet, as_of: dt.date) -> str | None:
 def ingests(home: str, data_version: str) -> pd.DataFrame:
     """The latest ingests, newest first."""
     del data_version
-    with Workspace(Path(home), writer=True).connect(read_only=True) as con:
-        return ingest_history(con, limit=50)
+    return Workspace(Path(home)).ingests().head(50)
 
 
 def upload_file_name(name: str, payload: bytes) -> str:
@@ -119,7 +116,7 @@ def _ingest_bytes(
     dry_run: bool,
 ) -> IngestReport:
     """Ingest (or dry-run) an uploaded file, written to a private temp file first."""
-    ws = Workspace(Path(home), writer=True)
+    ws = Workspace(Path(home))
     # The client's file name is a label, never a path: the temp file takes its slug.
     with tempfile.TemporaryDirectory() as tmp, ws.writing() as con:
         path = Path(tmp) / upload_file_name(name, payload)
@@ -167,12 +164,12 @@ def upload_kind(name: str, payload: bytes) -> tuple[str, list[str]]:
 
 def start_empty_workspace(home: str) -> None:
     """Scaffold an empty workspace with commented example definitions."""
-    Workspace(Path(home), writer=True).init()
+    Workspace(Path(home)).init()
 
 
 def build_demo_workspace(home: str) -> None:
     """Fill the workspace with the sample scenario."""
-    build_demo(Workspace(Path(home), writer=True), progress=lambda _: None)
+    build_demo(Workspace(Path(home)), progress=lambda _: None)
 
 
 # Chart specs are cached too: building and serialising an Altair chart costs ~100 ms, more than

@@ -9,7 +9,6 @@ import pandas as pd
 
 from pipelines import db
 from pipelines.errors import OkrlensError
-from pipelines.metrics.series import metric_series
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.scoring import key_result_scores, objective_scores
 from pipelines.okrs.spec import OkrSet, referenced_period
@@ -34,36 +33,20 @@ def chosen_period(okrs: OkrSet, as_of: dt.date, period: str | None) -> str | Non
     return current.name if current else None
 
 
-def _referenced_metrics(okrs: OkrSet) -> list[str]:
-    """Names of every metric a key result uses, as metric or counter-metric."""
-    names = {
-        name
-        for o in okrs.objectives
-        for kr in o.key_results
-        for name in (kr.metric, kr.counter_metric)
-        if name is not None
-    }
-    return sorted(names)
-
-
 def kr_report(
     workspace: Workspace, as_of: dt.date, period: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Key-result scores and objective roll-ups of the chosen period at as_of."""
     okrs = workspace.okrs()
     catalog = workspace.catalog()
-    with workspace.connect(read_only=True) as con:
-        series = metric_series(con, catalog, _referenced_metrics(okrs))
+    series = workspace.series()
     krs = key_result_scores(okrs, catalog, series, as_of, chosen_period(okrs, as_of, period))
     return krs, objective_scores(okrs, krs)
 
 
 def inputs(workspace: Workspace) -> tuple[OkrSet, MetricCatalog, pd.DataFrame]:
     """The workspace's OKRs, metric catalog and every metric's series."""
-    okrs = workspace.okrs()
-    catalog = workspace.catalog()
-    with workspace.connect(read_only=True) as con:
-        return okrs, catalog, metric_series(con, catalog)
+    return workspace.okrs(), workspace.catalog(), workspace.series()
 
 
 def series_of(workspace: Workspace, name: str) -> pd.DataFrame:
@@ -77,8 +60,8 @@ def series_of(workspace: Workspace, name: str) -> pd.DataFrame:
             where=str(workspace.metrics_path),
             fix=f"use one of: {', '.join(m.name for m in catalog.metrics)}",
         ) from None
-    with workspace.connect(read_only=True) as con:
-        return metric_series(con, catalog, [name])
+    series = workspace.series()
+    return series[series["metric"] == name].reset_index(drop=True)
 
 
 _COUNTS = """
@@ -103,7 +86,7 @@ GROUP BY k.metric ORDER BY k.metric
 
 def store_status(workspace: Workspace, as_of: dt.date) -> dict[str, Any]:
     """Row counts per source, data freshness and the latest ingests of the workspace's store."""
-    with workspace.connect(read_only=True) as con:
+    with workspace.reading() as con:
         counts = db.query(con, _COUNTS).iloc[0].to_dict()
         freshness = db.query(con, _KPI_FRESHNESS)
         ingests = db.query(

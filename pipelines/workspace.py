@@ -4,37 +4,41 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from pipelines import db
+from pipelines import db, snapshot
 from pipelines.errors import OkrlensError
 from pipelines.metrics.spec import MetricCatalog, load_metrics
 from pipelines.okrs.spec import OkrSet, load_okrs
 
 DEFAULT_HOME = Path("okrlens-data")
 TEMPLATES = Path(__file__).with_name("templates")
+# One republish at a time per process: sessions that find the same stale snapshot wait for it.
+_PUBLISHING = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Workspace:
-    """Paths of one workspace, and its definitions loaded and cross-checked."""
+    """Paths of one workspace, its definitions loaded and cross-checked, and its two doors.
+
+    `reading()` gives a connection that cannot write (or reach files); `writing()` the one that
+    can, and publishes a new snapshot when it committed something. Pages read snapshots only.
+    """
 
     home: Path
-    # A process that also writes (the dashboard) must open reads read-write too: DuckDB refuses
-    # a read-only and a read-write connection to one file in the same process.
-    writer: bool = False
 
     @classmethod
-    def resolve(cls, home: Path | None = None, *, writer: bool = False) -> Workspace:
+    def resolve(cls, home: Path | None = None) -> Workspace:
         """The workspace at home, else at $OKRLENS_HOME, else at ./okrlens-data."""
         chosen = home or Path(os.environ.get("OKRLENS_HOME") or DEFAULT_HOME)
-        return cls(chosen.expanduser().resolve(), writer=writer)
+        return cls(chosen.expanduser().resolve())
 
     @property
     def metrics_path(self) -> Path:
@@ -51,38 +55,8 @@ class Workspace:
         """Where the DuckDB store lives."""
         return self.home / "store.duckdb"
 
-    @property
-    def version_path(self) -> Path:
-        """A marker rewritten after every write to the store."""
-        return self.home / "store.version"
-
-    def data_version(self) -> str:
-        """A token that changes whenever the definitions or the stored data change.
-
-        Not the store's own modification time: DuckDB touches the file when a connection
-        closes, so reading would look like a change.
-        """
-        paths = (self.metrics_path, self.okrs_path)
-        stamps = [str(p.stat().st_mtime_ns) if p.exists() else "-" for p in paths]
-        written = self.version_path.read_text() if self.version_path.exists() else "-"
-        return "|".join([*stamps, written])
-
-    @contextmanager
-    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection; the data version moves on when it closes."""
-        con = self.connect()
-        try:
-            yield con
-        finally:
-            con.close()
-            self.version_path.write_text(str(time.time_ns()))
-
-    def exists(self) -> bool:
-        """True when the workspace has both definition files."""
-        return self.metrics_path.exists() and self.okrs_path.exists()
-
-    def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A connection to the store (created on first use unless read_only)."""
+    def _require_home(self) -> None:
+        """OkrlensError when the workspace folder does not exist."""
         if not self.home.is_dir():
             raise OkrlensError(
                 f"no workspace at {self.home}",
@@ -90,10 +64,80 @@ class Workspace:
                 fix="run `okrlens init` (empty workspace) or `okrlens demo` (sample data), "
                 "or point --home / OKRLENS_HOME at an existing one",
             )
-        if read_only and not self.store_path.exists():
-            # A read-only open cannot create the file; an empty store answers the same questions.
-            return db.connect(":memory:")
-        return db.connect(self.store_path, read_only=read_only and not self.writer)
+
+    @contextmanager
+    def reading(self, on_wait: db.Notify | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection that can only read the store (an empty store when there is none yet)."""
+        self._require_home()
+        with db.store_lock(self.store_path, exclusive=False, on_wait=on_wait):
+            con = db.connect_reader(self.store_path)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def writing(self, on_wait: db.Notify | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The read-write connection; waits its turn, and publishes a snapshot if it committed."""
+        self._require_home()
+        with db.store_lock(self.store_path, exclusive=True, on_wait=on_wait):
+            con = db.connect(self.store_path)
+            before = db.commit_token(con)
+            try:
+                yield con
+            finally:
+                after = db.commit_token(con)
+                con.close()
+                if after != before:
+                    self._publish_quietly()
+
+    def _publish_quietly(self) -> None:
+        """Publish a snapshot after a commit (lock held); broken definitions wait for a reader.
+
+        The commit stands either way: a reader that finds the snapshot stale recomputes it and
+        shows the definitions' error to whoever asked.
+        """
+        with suppress(OkrlensError):
+            self._publish()
+
+    def _publish(self) -> snapshot.Manifest:
+        """Compute and publish the snapshot of the committed store (the caller holds the lock)."""
+        catalog = self.catalog()
+        metrics_sha = snapshot.file_sha(self.metrics_path)
+        con = db.connect_reader(self.store_path)
+        try:
+            return snapshot.publish(self.home, con, catalog, metrics_sha)
+        finally:
+            con.close()
+
+    def manifest(self) -> snapshot.Manifest:
+        """The current snapshot's manifest, recomputed first if the metric definitions changed."""
+        self._require_home()
+        current = snapshot.read_manifest(self.home)
+        if current is not None and current.metrics_sha == snapshot.file_sha(self.metrics_path):
+            return current
+        with _PUBLISHING, db.store_lock(self.store_path, exclusive=False):
+            # Another session of this process may have published while we waited.
+            current = snapshot.read_manifest(self.home)
+            if current is None or current.metrics_sha != snapshot.file_sha(self.metrics_path):
+                current = self._publish()
+            return current
+
+    def data_version(self) -> str:
+        """A token that changes exactly when the committed data or the definitions change."""
+        return f"{self.manifest().token}-{snapshot.file_sha(self.okrs_path)[:12]}"
+
+    def series(self) -> pd.DataFrame:
+        """Every metric's series, from the current snapshot."""
+        return snapshot.frame(self.home, self.manifest(), "series")
+
+    def ingests(self) -> pd.DataFrame:
+        """The latest ingests, newest first, from the current snapshot."""
+        return snapshot.frame(self.home, self.manifest(), "ingests")
+
+    def exists(self) -> bool:
+        """True when the workspace has both definition files."""
+        return self.metrics_path.exists() and self.okrs_path.exists()
 
     def catalog(self) -> MetricCatalog:
         """The metric catalog of metrics.yaml."""

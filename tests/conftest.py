@@ -1,7 +1,8 @@
-"""Shared fixtures: a fresh in-memory store per test, and a helper that writes CSV files."""
+"""Shared fixtures: a fresh in-memory store per test, the demo workspace, a CSV writer."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import duckdb
 import pytest
 
 from pipelines import db
+from pipelines.demo import build_demo
+from pipelines.workspace import Workspace
 
 WriteCsv = Callable[..., Path]
 
@@ -34,3 +37,22 @@ def write_csv(tmp_path: Path) -> WriteCsv:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The demo workspace, built once per session from sample_data/: read it, never change it.
+
+    Tests that change a workspace copy it first (see demo_copy).
+    """
+    workspace = Workspace(tmp_path_factory.mktemp("demo"))
+    build_demo(workspace, progress=lambda _: None)
+    return workspace
+
+
+@pytest.fixture
+def demo_copy(demo_workspace: Workspace, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace that a test may change."""
+    home = tmp_path / "demo"
+    shutil.copytree(demo_workspace.home, home)
+    return home

@@ -313,11 +313,8 @@ def ingest_kpis(
     report = ledger.IngestReport(
         kind="kpis", file_name=name, sha256=file_sha256(path), dialect=dialect.describe()
     )
-    previous = ledger.previous_ingest(con, "kpis", report.sha256)
-    if previous is not None:
-        report.already_ingested_at, report.already_ingested_by = previous
-        return report
-    with ledger.dry_run_guard(dry_run), db.transaction(con):
+
+    def load() -> None:
         staged = stage(con, dialect)
         if staged.rows * len(dialect.columns) > MAX_KPI_CELLS:
             raise OkrlensError(
@@ -362,10 +359,8 @@ def ingest_kpis(
         con.execute(_INSERT, [report.ingest_id])
         con.execute(_LABELS)
         report.preview = incoming[["date", "metric", "segment", "value"]].head(ledger.PREVIEW_ROWS)
-        ledger.finish(con, report, user or ledger.current_user(), dry_run=dry_run)
-    if report.committed:
-        con.execute("CHECKPOINT")
-    return report
+
+    return ledger.ingest_once(con, report, load, user=user, dry_run=dry_run)
 
 
 def _understood(

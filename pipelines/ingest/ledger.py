@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -121,24 +120,44 @@ class _DryRun(Exception):
     """Raised inside a dry run's transaction so that it rolls back."""
 
 
-@contextmanager
-def dry_run_guard(dry_run: bool) -> Iterator[None]:
-    """Swallow the rollback signal of a dry run (used outside its transaction)."""
+def ingest_once(
+    con: duckdb.DuckDBPyConnection,
+    report: IngestReport,
+    load: Callable[[], None],
+    *,
+    user: str | None,
+    dry_run: bool,
+) -> IngestReport:
+    """The envelope of every ingest: one transaction that stores a file once, or nothing.
+
+    Inside the transaction: skip a file whose sha256 is already stored (checked there, and made
+    unique by the store, so two tabs uploading one file at once store it once), run load (which
+    fills report and may raise IngestRejected), record the ledger row, commit. A dry run does all
+    of it and rolls back, so it never changes what readers see.
+    """
     try:
-        yield
+        with db.transaction(con):
+            previous = previous_ingest(con, report.kind, report.sha256)
+            if previous is not None:
+                report.already_ingested_at, report.already_ingested_by = previous
+                return report
+            load()
+            if dry_run:
+                raise _DryRun
+            record(con, report, user or current_user())
     except _DryRun:
-        if not dry_run:
+        return report
+    except duckdb.ConstraintException:
+        # Another writer committed the same file between our check and our commit.
+        previous = previous_ingest(con, report.kind, report.sha256)
+        if previous is None:
             raise
-
-
-def finish(
-    con: duckdb.DuckDBPyConnection, report: IngestReport, user: str, *, dry_run: bool
-) -> None:
-    """Record report in the ledger and mark it committed, or roll the dry run back."""
-    if dry_run:
-        raise _DryRun
-    record(con, report, user)
+        report.already_ingested_at, report.already_ingested_by = previous
+        report.rows_added = report.rows_duplicate = report.rows_revised = 0
+        return report
     report.committed = True
+    con.execute("CHECKPOINT")
+    return report
 
 
 def record(con: duckdb.DuckDBPyConnection, report: IngestReport, user: str) -> None:
@@ -167,6 +186,7 @@ def record(con: duckdb.DuckDBPyConnection, report: IngestReport, user: str) -> N
         con.register("rejects_frame", frame)
         con.execute("INSERT INTO rejected_lines SELECT * FROM rejects_frame")
         con.unregister("rejects_frame")
+    db.record_commit(con, "ingest", report.ingest_id)
 
 
 def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:

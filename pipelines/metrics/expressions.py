@@ -62,6 +62,29 @@ _ALLOWED: tuple[type[exp.Expr], ...] = (
     exp.DataTypeParam,
 )
 
+# Node types that carry raw text which sqlglot renders back verbatim: each is allowed only in
+# the one position, and with the closed set of values, that a filter needs.
+_TYPES = frozenset(
+    {
+        exp.DataType.Type.BOOLEAN,
+        exp.DataType.Type.SMALLINT,
+        exp.DataType.Type.INT,
+        exp.DataType.Type.BIGINT,
+        exp.DataType.Type.FLOAT,
+        exp.DataType.Type.DOUBLE,
+        exp.DataType.Type.DECIMAL,
+        exp.DataType.Type.TEXT,
+        exp.DataType.Type.VARCHAR,
+        exp.DataType.Type.DATE,
+        exp.DataType.Type.TIMESTAMP,
+        exp.DataType.Type.TIMESTAMPTZ,
+    }
+)
+_UNITS = frozenset(
+    {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "DOW", "ISODOW", "DOY", "HOUR", "MINUTE", "EPOCH"}
+)
+_TYPE_NAMES = "BOOLEAN, SMALLINT, INTEGER, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), VARCHAR, DATE, TIMESTAMP, TIMESTAMPTZ"
+
 
 def checked_expression(text: str, source: str, *, where: str) -> exp.Expr:
     """The syntax tree of text, a scalar SQL expression over source's columns; OkrlensError if not."""
@@ -81,6 +104,7 @@ def checked_expression(text: str, source: str, *, where: str) -> exp.Expr:
                 where=where,
                 fix="use comparisons, AND/OR/NOT, IN, LIKE, BETWEEN, literals and source columns",
             )
+        _check_raw_text(node, text, where)
     known = SOURCE_COLUMNS[source]
     for column in tree.find_all(exp.Column):
         if column.table or column.name not in known:
@@ -90,7 +114,50 @@ def checked_expression(text: str, source: str, *, where: str) -> exp.Expr:
                 fix=f"use one of: {', '.join(sorted(known))}"
                 + (" (event properties as properties['name'])" if source == "events" else ""),
             )
+    rendered = tree.sql(dialect="duckdb")
+    if sqlglot.parse_one(rendered, read="duckdb").sql(dialect="duckdb") != rendered:
+        # Belt and braces: text that does not read back as itself was not what we checked.
+        raise OkrlensError(
+            f"{text!r} does not render back to the same expression",
+            where=where,
+            fix="simplify the expression; quote text values with single quotes",
+        )
     return tree.transform(_property_lookup)
+
+
+def _check_raw_text(node: exp.Expr, text: str, where: str) -> None:
+    """OkrlensError unless node's raw text (type names, units, identifiers) is from a closed set."""
+    if isinstance(node, exp.DataType) and (node.this not in _TYPES or node.args.get("nested")):
+        raise OkrlensError(
+            f"{text!r} casts to {node.sql()!r}, which metric expressions may not use",
+            where=where,
+            fix=f"cast to one of: {_TYPE_NAMES}",
+        )
+    if isinstance(node, exp.DataTypeParam) and not (
+        isinstance(node.this, exp.Literal)
+        and not node.this.is_string
+        and node.this.name.isdigit()
+        and node.expression is None
+    ):
+        raise OkrlensError(
+            f"{text!r} gives a type parameter that is not a whole number",
+            where=where,
+            fix="write a type such as DECIMAL(18, 2)",
+        )
+    if isinstance(node, exp.Var) and not (
+        isinstance(node.parent, exp.Extract) and node.arg_key == "this" and node.name in _UNITS
+    ):
+        raise OkrlensError(
+            f"{text!r} uses {node.name!r} where a date part is expected",
+            where=where,
+            fix=f"extract one of: {', '.join(sorted(_UNITS))}",
+        )
+    if isinstance(node, exp.Identifier) and not isinstance(node.parent, exp.Column):
+        raise OkrlensError(
+            f"{text!r} uses the name {node.name!r} outside a column reference",
+            where=where,
+            fix="refer to source columns by name, and to event properties as properties['name']",
+        )
 
 
 def _property_lookup(node: exp.Expr) -> exp.Expr:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from pipelines.demo import build_demo
 from pipelines.workspace import Workspace
 
 REPORT_FIELDS = {
@@ -33,11 +32,9 @@ def okrlens(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace built once from sample_data/ (read-only for tests)."""
-    home = tmp_path_factory.mktemp("demo")
-    build_demo(Workspace(home), progress=lambda _: None)
-    return home
+def demo_home(demo_workspace: Workspace) -> Path:
+    """The shared demo workspace (read-only for these tests)."""
+    return demo_workspace.home
 
 
 def test_the_installed_console_script_reports_as_json(demo_home: Path) -> None:

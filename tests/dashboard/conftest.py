@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,8 +10,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES_DIR
-from pipelines.demo import build_demo
-from pipelines.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 AS_OF = "2026-11-23"
@@ -27,21 +24,11 @@ def fresh_caches() -> Iterator[None]:
     st.cache_data.clear()
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once."""
-    home = tmp_path_factory.mktemp("demo-template")
-    build_demo(Workspace(home), progress=lambda _: None)
-    return home
-
-
 @pytest.fixture
-def demo_home(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo_home(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo workspace, served to the app."""
-    home = tmp_path / "demo"
-    shutil.copytree(demo_template, home)
-    monkeypatch.setenv("OKRLENS_HOME", str(home))
-    return home
+    monkeypatch.setenv("OKRLENS_HOME", str(demo_copy))
+    return demo_copy
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ pipe, which would block the server once full.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +21,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from pipelines.demo import build_demo
 from pipelines.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,10 +58,10 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace holding the demo scenario, built once per session."""
-    home = tmp_path_factory.mktemp("demo")
-    build_demo(Workspace(home), progress=lambda _: None)
+def demo_home(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo workspace for the browser session (its uploads change it)."""
+    home = tmp_path_factory.mktemp("e2e") / "demo"
+    shutil.copytree(demo_workspace.home, home)
     return home
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import math
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.scoring import band, progress
 from pipelines.okrs.spec import OkrSet
+from pipelines.workspace import Workspace
 
 REQUIRED_COLUMNS = [
     "objective_id", "kr_id", "key_result", "metric", "kind", "baseline", "target",
@@ -398,21 +398,8 @@ def test_module_examples() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[OkrSet, MetricCatalog, pd.DataFrame]:
-    from pipelines.demo import build_demo
-    from pipelines.metrics.series import metric_series
-    from pipelines.workspace import Workspace
-
-    home: Path = tmp_path_factory.mktemp("demo")
-    workspace = Workspace(home)
-    build_demo(workspace, progress=lambda _: None)
-    catalog = workspace.catalog()
-    con = workspace.connect(read_only=True)
-    try:
-        series = metric_series(con, catalog)
-    finally:
-        con.close()
-    return workspace.okrs(), catalog, series
+def sample(demo_workspace: Workspace) -> tuple[OkrSet, MetricCatalog, pd.DataFrame]:
+    return demo_workspace.okrs(), demo_workspace.catalog(), demo_workspace.series()
 
 
 def test_sample_forecasts_every_metric_backed_q4_kr(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ from pipelines.errors import OkrlensError
 from pipelines.insight import links
 from pipelines.insight.links import Link, lead_lag, metric_links
 from pipelines.metrics.spec import MetricCatalog
+from pipelines.workspace import Workspace
 
 WEEKS = 52
 MONDAYS = pd.date_range("2025-11-24", periods=WEEKS, freq="W-MON")
@@ -366,19 +366,9 @@ def test_metric_links_refuses_an_unknown_metric(series: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_links(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+def sample_links(demo_workspace: Workspace) -> pd.DataFrame:
     """metric_links over the demo workspace built from sample_data."""
-    from pipelines.demo import build_demo
-    from pipelines.metrics.series import metric_series
-    from pipelines.workspace import Workspace
-
-    workspace = Workspace(Path(tmp_path_factory.mktemp("demo")) / "ws")
-    build_demo(workspace, progress=lambda _: None)
-    con = workspace.connect(read_only=True)
-    try:
-        return metric_links(metric_series(con, workspace.catalog()), workspace.catalog())
-    finally:
-        con.close()
+    return metric_links(demo_workspace.series(), demo_workspace.catalog())
 
 
 def test_sample_workflows_per_user_lead_new_subscriptions_by_three_weeks(

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from pipelines.demo import build_demo
 from pipelines.errors import OkrlensError
 from pipelines.insight import lint as lint_module
 from pipelines.insight.lint import CODES, FINDING_COLUMNS, RULES, Rule, lint
-from pipelines.metrics.series import metric_series
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.spec import OkrSet
 from pipelines.workspace import Workspace
@@ -380,17 +377,10 @@ def test_a_series_without_its_columns_is_refused_with_a_fix() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_findings(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    home: Path = tmp_path_factory.mktemp("lint-sample")
-    build_demo(Workspace(home), progress=lambda _: None)
-    workspace = Workspace(home)
-    catalog = workspace.catalog()
-    con = workspace.connect(read_only=True)
-    try:
-        series = metric_series(con, catalog)
-    finally:
-        con.close()
-    return lint(workspace.okrs(), catalog, series, date(2026, 11, 23))
+def sample_findings(demo_workspace: Workspace) -> pd.DataFrame:
+    return lint(
+        demo_workspace.okrs(), demo_workspace.catalog(), demo_workspace.series(), date(2026, 11, 23)
+    )
 
 
 def test_the_sample_vanity_kr_is_flagged(sample_findings: pd.DataFrame) -> None:

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines import db
 from pipelines.errors import OkrlensError
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import ingest_kpis
@@ -189,6 +190,38 @@ def test_valid_fragments_are_rendered_from_their_syntax_tree(
             "value > 0", "events", "not a column of events", id="column-of-the-other-source"
         ),
         pytest.param("event_name = ", "events", "cannot parse", id="syntax-error"),
+        # Text that sqlglot keeps verbatim and renders back unquoted (the injections once found).
+        pytest.param(
+            'CAST(LENGTH(event_name) AS "INTEGRAL) = 1) AS m0 FROM events GROUP BY 1) SELECT 1; '
+            "COPY (SELECT content FROM read_text('/etc/hostname')) TO '/tmp/okrlens-pwned' "
+            '(HEADER false); WITH agg AS (SELECT ((1") = 1',
+            "events",
+            "may not use",
+            id="cast-to-a-quoted-type-name-that-is-sql",
+        ),
+        pytest.param(
+            'CAST(value AS "INTEGRAL) = 1; UPDATE kpi_rows SET value = 1; SELECT (1") = 1',
+            "kpis",
+            "may not use",
+            id="cast-payload-updating-kpis",
+        ),
+        pytest.param(
+            'EXTRACT("YEAR FROM event_time) = 1; SELECT (1" FROM event_time) = 1',
+            "events",
+            "where a date part is expected",
+            id="extract-unit-that-is-sql",
+        ),
+        pytest.param(
+            'CAST(event_name AS DECIMAL("1)); SELECT (1")) = 1',
+            "events",
+            "not a whole number",
+            id="decimal-parameter-that-is-sql",
+        ),
+        pytest.param("CAST(user_id AS INT[]) = 1", "events", "may not use", id="nested-type"),
+        pytest.param("CAST(user_id AS MY_TYPE) = 1", "events", "may not use", id="unknown-type"),
+        pytest.param(
+            "EXTRACT(epoch_ns FROM event_time) > 0", "events", "date part", id="unlisted-unit"
+        ),
     ],
 )
 def test_unsafe_or_wrong_fragments_are_refused(text: str, source: str, message: str) -> None:
@@ -231,6 +264,25 @@ def test_unsafe_or_wrong_fragments_are_refused(text: str, source: str, message: 
 def test_invalid_metric_definitions_are_refused(metric: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         catalog(metric)
+
+
+@pytest.mark.parametrize(
+    ("text", "rendered"),
+    [
+        ("CAST(user_id AS INTEGER) > 3", "CAST(user_id AS INT) > 3"),
+        ("CAST(user_id AS DECIMAL(18, 2)) > 3", "CAST(user_id AS DECIMAL(18, 2)) > 3"),
+        ("event_time::date = '2026-01-05'", "CAST(event_time AS DATE) = '2026-01-05'"),
+        ("EXTRACT(dow FROM event_time) = 1", "EXTRACT(DAYOFWEEK FROM event_time) = 1"),
+        ("EXTRACT(hour FROM event_time) < 9", "EXTRACT(HOUR FROM event_time) < 9"),
+    ],
+)
+def test_casts_and_date_parts_from_the_closed_sets_are_kept(text: str, rendered: str) -> None:
+    assert render(checked_expression(text, "events", where="test")) == rendered
+
+
+def test_a_query_of_two_statements_is_never_run(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(ValueError, match="2 statements"):
+        db.query(con, "SELECT 1; DELETE FROM kpi_rows")
 
 
 def test_checked_fragments_render_for_spark_too() -> None:

@@ -31,12 +31,14 @@ if message := st.session_state.pop("targets_message", None):
 period = data.current_period(ctx.okrs, data.today())
 objective, kr = kr_picker.show(ctx.okrs, period)
 
-with st.form("kr_form"):
+# Every field is keyed by the key result's id: picking another one shows its own numbers, never
+# the previous one's, and Save can only write what was shown for the key result it names.
+with st.form(f"kr_form_{kr.id}"):
     st.subheader(f"{kr.id} · {kr.title}")
     auto = st.checkbox(
         "Baseline from the data at period start (auto)",
         value=kr.baseline == "auto",
-        key="auto_baseline",
+        key=f"auto_baseline_{kr.id}",
     )
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -44,12 +46,14 @@ with st.form("kr_form"):
             "Baseline",
             value=kr.baseline if isinstance(kr.baseline, float) else None,
             format="%.4g",
-            key="baseline",
+            key=f"baseline_{kr.id}",
         )
     with c2:
-        target = st.number_input("Target", value=kr.target, format="%.4g", key="target")
+        target = st.number_input("Target", value=kr.target, format="%.4g", key=f"target_{kr.id}")
     with c3:
-        weight = st.number_input("Weight", value=kr.weight, min_value=0.01, step=0.5, key="weight")
+        weight = st.number_input(
+            "Weight", value=kr.weight, min_value=0.01, step=0.5, key=f"weight_{kr.id}"
+        )
     if st.form_submit_button("Save key result", type="primary"):
         values: dict[str, float | str | None] = {
             "baseline": "auto" if auto else baseline,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from pipelines.ingest.kpis import SHAPES, KpiOptions
 from pipelines.ingest.ledger import IngestReport
 
 AUTO = "detect"
+LOG = logging.getLogger(__name__)
 ctx = gate.require_workspace()
 st.title("Upload exports")
 st.caption(
@@ -91,19 +93,19 @@ def show_report(report: IngestReport) -> None:
     )
 
 
-for upload in uploads or []:
-    payload = upload.getvalue()
+def show_upload(name: str, payload: bytes) -> None:
+    """One uploaded file: how it is read, its preview and rejects, and its Ingest button."""
     file_key = hashlib.sha256(payload).hexdigest()[:16]
     with st.container(border=True):
-        st.subheader(upload.name)
+        st.subheader(name)
         if file_key in done:
             st.success(done[file_key])
-            continue
+            return
         try:
-            detected, header = data.upload_kind(upload.name, payload)
+            detected, header = data.upload_kind(name, payload)
         except OkrlensError as exc:
             st.error(exc.message())
-            continue
+            return
         kind = (
             st.segmented_control(
                 "Kind",
@@ -117,14 +119,14 @@ for upload in uploads or []:
         options, mapping = options_for(file_key, str(kind), header)
         try:
             report = data.preview_upload(
-                ctx.home, upload.name, payload, str(kind), options, mapping, ctx.version
+                ctx.home, name, payload, str(kind), options, mapping, ctx.version
             )
         except OkrlensError as exc:
             st.error(exc.message())
-            continue
+            return
         if report.already_ingested_at is not None:
             st.info(report.summary())
-            continue
+            return
         show_report(report)
         if st.button(
             "Ingest",
@@ -134,16 +136,26 @@ for upload in uploads or []:
         ):
             bar = st.progress(0.1, text="Reading and validating…")
             try:
-                result = data.ingest_upload(
-                    ctx.home, upload.name, payload, str(kind), options, mapping
-                )
+                result = data.ingest_upload(ctx.home, name, payload, str(kind), options, mapping)
             except OkrlensError as exc:
                 bar.empty()
                 st.error(exc.message())
-                continue
+                return
             bar.progress(1.0, text="Committed")
             done[file_key] = result.summary()
             st.rerun()
+
+
+for upload in uploads or []:
+    # One file's failure never hides the others: each is analysed on its own.
+    try:
+        show_upload(upload.name, upload.getvalue())
+    except Exception:
+        LOG.exception("upload %r failed", upload.name)
+        st.error(
+            f"{upload.name} could not be analysed because of an internal error in okrlens, not "
+            "in your file. Nothing of it was stored; the server log has the details for a bug report."
+        )
 
 st.subheader("Ingest history")
 history = data.ingests(ctx.home, data.version(data.workspace()))

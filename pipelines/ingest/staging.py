@@ -11,6 +11,7 @@ import bisect
 import csv
 import gzip
 import hashlib
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +194,9 @@ def stage(
 
 def _cell(dialect: Dialect, line: str, column: str) -> str:
     """The value of column in a raw CSV line."""
-    fields = next(csv.reader([line], delimiter=dialect.delimiter), [])
+    # DuckDB's record text of a CR LF file carries the line break's other half; a record may
+    # also hold newlines in quotes, so it is read as a file, not as a one-item list.
+    record = io.StringIO(line.strip("\r\n"), newline="")
+    fields = next(csv.reader(record, delimiter=dialect.delimiter), [])
     position = dialect.columns.index(column) if column in dialect.columns else -1
     return fields[position] if 0 <= position < len(fields) else line

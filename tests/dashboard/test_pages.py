@@ -9,6 +9,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
+from pipelines.workspace import Workspace
 from tests.dashboard.conftest import APP, Open
 
 PAGE_FILES = [spec.file for spec in PAGES]
@@ -219,6 +220,38 @@ def test_uploading_a_good_file_previews_then_ingests_once(demo_home: Path, open_
     assert list(history["file_name"]).count("trials.csv") == 1
 
 
+CRLF_EVENTS = b"event_time,user_id,event_name\r\nyesterday,u1,a\r\ntoday,u2,b\r\n"
+
+
+def test_a_file_with_unreadable_cells_never_hides_the_files_after_it(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("upload_page.py")
+    at.file_uploader(key="uploads").set_value(
+        [("events.csv", CRLF_EVENTS, "text/csv"), ("trials.csv", GOOD_KPIS, "text/csv")]
+    ).run()
+    assert not at.exception and not at.error
+    assert "2 line(s) cannot be read" in texts(at)
+    rejects = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert rejects[["line", "value"]].values.tolist() == [[2, "yesterday"], [3, "today"]]
+    assert "Ingesting will add **1** rows, revise **1** values." in texts(at)  # the second file
+
+
+def test_idle_reruns_with_a_file_waiting_never_change_the_data_version(
+    demo_home: Path, open_page: Open
+) -> None:
+    workspace = Workspace(demo_home)
+    before = workspace.data_version()
+    at = open_page("upload_page.py")
+    at.file_uploader(key="uploads").set_value([("trials.csv", GOOD_KPIS, "text/csv")]).run()
+    for _ in range(3):
+        at.run()
+    assert not at.exception
+    assert "Ingesting will add **1** rows, revise **1** values." in texts(at)
+    assert workspace.data_version() == before
+    assert len(list((demo_home / "snapshots").glob("*.series.parquet"))) == 1
+
+
 def test_uploading_a_bad_file_shows_rejected_lines_with_reasons(
     demo_home: Path, open_page: Open
 ) -> None:
@@ -260,7 +293,7 @@ def test_uploading_an_unreadable_file_explains_why(demo_home: Path, open_page: O
 
 def test_editing_a_target_saves_the_yaml(demo_home: Path, open_page: Open) -> None:
     at = open_page("targets_page.py", kr="support-q4-csat")
-    at.number_input(key="target").set_value(0.97)
+    at.number_input(key="target_support-q4-csat").set_value(0.97)
     at.button[0].click().run()  # the form's submit button
     assert not at.exception
     assert "Saved support-q4-csat" in texts(at)
@@ -275,12 +308,34 @@ def test_an_invalid_target_is_refused_and_nothing_is_saved(
 ) -> None:
     before = (demo_home / "okrs.yaml").read_text()
     at = open_page("targets_page.py", kr="support-q4-csat")
-    at.checkbox(key="auto_baseline").uncheck()
-    at.number_input(key="baseline").set_value(0.9)
-    at.number_input(key="target").set_value(0.9)
+    at.checkbox(key="auto_baseline_support-q4-csat").uncheck()
+    at.number_input(key="baseline_support-q4-csat").set_value(0.9)
+    at.number_input(key="target_support-q4-csat").set_value(0.9)
     at.button[0].click().run()
     assert "target equals baseline" in at.error[0].value
     assert (demo_home / "okrs.yaml").read_text() == before
+
+
+def test_choosing_another_key_result_shows_and_saves_its_own_numbers(
+    demo_home: Path, open_page: Open
+) -> None:
+    before = krs_in(demo_home)
+    at = open_page("targets_page.py", kr="company-q4-mrr")
+    assert at.number_input(key="target_company-q4-mrr").value == 490000
+    at.selectbox(key="kr").select("support-q4-csat").run()
+    shown = [n.value for n in at.number_input if n.key and n.key.endswith("support-q4-csat")]
+    assert shown == [0.90, 0.95, 1.0]  # CSAT's own baseline, target and weight
+    at.button[0].click().run()  # save without touching a field
+    assert "Saved support-q4-csat" in texts(at)
+    after = krs_in(demo_home)
+    assert after["company-q4-mrr"] == before["company-q4-mrr"]
+    assert (after["support-q4-csat"]["baseline"], after["support-q4-csat"]["target"]) == (0.9, 0.95)
+
+
+def krs_in(home: Path) -> dict[str, dict[str, object]]:
+    """The key results of home's okrs.yaml by id, as plain data."""
+    saved = yaml.safe_load((home / "okrs.yaml").read_text())
+    return {k["id"]: k for o in saved["objectives"] for k in o["key_results"]}
 
 
 def test_adding_a_checkin_to_a_milestone(demo_home: Path, open_page: Open) -> None:

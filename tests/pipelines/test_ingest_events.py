@@ -98,6 +98,25 @@ def test_invalid_lines_refuse_the_whole_file_with_line_numbers(
     assert count(con) == 0 and count(con, "ingests") == 0
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_unreadable_cells_are_rejected_with_their_values_whatever_the_line_endings(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv, newline: str
+) -> None:
+    bad = (
+        "event_time,user_id,event_name,note\n"
+        "yesterday,u1,signed_up,plain\n"
+        "2026-05-18 09:00:00,u2,signed_up,fine\n"
+        'today,u3,signed_up,"two\nlines"\n'
+        "last week,u4,signed_up,plain\n"
+    )
+    with pytest.raises(IngestRejected) as caught:
+        ingest_events(con, write_csv("bad.csv", bad, newline=newline))
+    rejects = caught.value.report.rejects
+    assert rejects["value"].tolist() == ["yesterday", "today", "last week"]
+    assert rejects["line"].tolist() == [2, 4, 6]
+    assert count(con) == 0
+
+
 def test_allow_rejects_stores_valid_rows_and_keeps_rejects_in_the_ledger(
     con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
 ) -> None:

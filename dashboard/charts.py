@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from pipelines.okrs.bands import PRESETS, BandPreset
+from pipelines.service import PRESETS, BandPreset
 
 # Every chart type st.altair_chart accepts.
 AnyChart = (

@@ -1,38 +1,33 @@
-"""The dashboard's only door to pipelines, and the only module that caches.
+"""The dashboard's only door to the service layer, and the only module that caches.
 
-Caches are keyed on scalars: the workspace path, dates, names, and the data version, which is the
-published snapshot's token plus the OKR file's hash. It changes exactly when something was
-committed or a definition changed, so pages recompute once and then read small cached frames.
-Pages never open the store: they read the snapshot each commit publishes.
+One `Answers` per data version is shared by every session (the version is the published
+snapshot's token plus the definitions' hashes: it moves exactly when something was committed or
+a definition changed). The functions below are thin wrappers that cache what pages draw, keyed
+on scalars; Streamlit's data cache hands each session its own copy, so no page can change what
+another sees. Pages never open the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from pipelines.demo import build_demo
-from pipelines.ingest.columns import looks_like_events
-from pipelines.ingest.dialect import slug, sniff
-from pipelines.ingest.events import ingest_events
-from pipelines.ingest.kpis import KpiOptions, ingest_kpis
-from pipelines.ingest.ledger import IngestReport
-from pipelines.insight.brief import Brief, weekly_brief
-from pipelines.insight.forecast import kr_forecasts, metric_forecast
-from pipelines.insight.ladder import TIERS, ladder_edges, ladder_nodes
-from pipelines.insight.links import metric_links
-from pipelines.insight.lint import lint
-from pipelines.metrics.spec import MetricCatalog
-from pipelines.okrs.history import score_history, weekly_as_of_dates
-from pipelines.okrs.scoring import key_result_scores, objective_scores
-from pipelines.okrs.spec import OkrSet, referenced_period
-from pipelines.workspace import Workspace
+from pipelines.service import (
+    TIERS,
+    Answers,
+    Brief,
+    IngestReport,
+    KpiOptions,
+    KrDetail,
+    Overview,
+    Workspace,
+)
+from pipelines.service import edits as service_edits
 
 TTL = "10m"
 
@@ -44,7 +39,7 @@ def workspace() -> Workspace:
 
 
 def version(ws: Workspace) -> str:
-    """A token that changes whenever the definitions or the stored data change."""
+    """A token that changes exactly when committed data or the definitions change."""
     return ws.data_version()
 
 
@@ -53,19 +48,22 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def definitions(home: str, data_version: str) -> tuple[MetricCatalog, OkrSet]:
-    """The metric catalog and the OKR set, validated together."""
+@st.cache_resource(max_entries=4, show_spinner=False)
+def answers(home: str, data_version: str) -> Answers:
+    """The answers of one data version, shared by every session."""
     del data_version
-    ws = Workspace(Path(home))
-    return ws.catalog(), ws.okrs()
+    return Answers(Workspace(Path(home)))
+
+
+def current_period(home: str, as_of: dt.date, data_version: str) -> str | None:
+    """The name of the period containing as_of (or the latest started)."""
+    return answers(home, data_version).chosen_period(as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner="Computing metrics…")
 def series(home: str, data_version: str) -> pd.DataFrame:
-    """Every metric's series, read from the published snapshot once per data version."""
-    del data_version
-    return Workspace(Path(home)).series()
+    """Every metric's series."""
+    return answers(home, data_version).series
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -73,23 +71,26 @@ def scores(
     home: str, as_of: dt.date, period: str | None, data_version: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Key-result scores and objective roll-ups of period at as_of."""
-    catalog, okrs = definitions(home, data_version)
-    krs = key_result_scores(okrs, catalog, series(home, data_version), as_of, period)
-    return krs, objective_scores(okrs, krs)
+    return answers(home, data_version).scores(as_of, period)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Scoring key results…")
+def overview(
+    home: str,
+    as_of: dt.date,
+    period: str | None,
+    team: str | None,
+    kind: str | None,
+    data_version: str,
+) -> Overview:
+    """The overview of period at as_of for team and kind (None: all)."""
+    return answers(home, data_version).overview(as_of, period, team, kind)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def history(home: str, as_of: dt.date, period: str, data_version: str) -> pd.DataFrame:
     """Key-result scores week by week from the period's start to as_of."""
-    catalog, okrs = definitions(home, data_version)
-    dates = weekly_as_of_dates(okrs.period(period).start, as_of)
-    return score_history(okrs, catalog, series(home, data_version), dates, period)
-
-
-def current_period(okrs: OkrSet, as_of: dt.date) -> str | None:
-    """The name of the period containing as_of (or the latest started)."""
-    found = referenced_period(okrs, as_of)
-    return found.name if found else None
+    return answers(home, data_version).history(as_of, period)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -99,35 +100,40 @@ def ingests(home: str, data_version: str) -> pd.DataFrame:
     return Workspace(Path(home)).ingests().head(50)
 
 
-def upload_file_name(name: str, payload: bytes) -> str:
-    """A safe local file name for an upload: the slug of its name, .csv or .csv.gz by content."""
-    stem = slug(Path(name).name.removesuffix(".gz").removesuffix(".csv")) or "upload"
-    return stem + (".csv.gz" if payload[:2] == b"\x1f\x8b" else ".csv")
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Measuring lead/lag links…")
+def links(home: str, data_version: str) -> pd.DataFrame:
+    """Measured lead/lag links between every leading and lagging metric."""
+    return answers(home, data_version).links
 
 
-def _ingest_bytes(
-    home: str,
-    name: str,
-    payload: bytes,
-    kind: str,
-    options: KpiOptions,
-    mapping: dict[str, str],
-    *,
-    dry_run: bool,
-) -> IngestReport:
-    """Ingest (or dry-run) an uploaded file, written to a private temp file first."""
-    ws = Workspace(Path(home))
-    # The client's file name is a label, never a path: the temp file takes its slug.
-    with tempfile.TemporaryDirectory() as tmp, ws.writing() as con:
-        path = Path(tmp) / upload_file_name(name, payload)
-        path.write_bytes(payload)
-        if kind == "events":
-            return ingest_events(
-                con, path, mapping=mapping, file_name=name, dry_run=dry_run, allow_rejects=True
-            )
-        return ingest_kpis(
-            con, path, options=options, file_name=name, dry_run=dry_run, allow_rejects=True
-        )
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner="Forecasting key results…")
+def forecasts(home: str, as_of: dt.date, period: str | None, data_version: str) -> pd.DataFrame:
+    """Each metric-backed key result's forecast to period end: median, 80 % interval, band chances."""
+    return answers(home, data_version).forecasts(as_of, period)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Checking key results…")
+def findings(home: str, as_of: dt.date, period: str | None, data_version: str) -> pd.DataFrame:
+    """KR lint findings at as_of for the objectives of period."""
+    return answers(home, data_version).findings(as_of, period)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Writing the brief…")
+def brief(home: str, as_of: dt.date, team: str | None, data_version: str) -> Brief:
+    """The weekly standup brief for team (all teams when None)."""
+    return answers(home, data_version).brief(as_of, team)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def metric_catalog(home: str, data_version: str) -> pd.DataFrame:
+    """One row per metric, with who uses it and its definition in words."""
+    return answers(home, data_version).metric_catalog
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def key_result(home: str, kr_id: str, as_of: dt.date, data_version: str) -> KrDetail:
+    """Everything the key-result page shows about kr_id at as_of."""
+    return answers(home, data_version).key_result(kr_id, as_of)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Reading the file…")
@@ -140,36 +146,17 @@ def preview_upload(
     mapping: dict[str, str],
     data_version: str,
 ) -> IngestReport:
-    """What ingesting the upload would do: dialect, shape, columns, preview, rejects, counts."""
+    """What ingesting the upload would do (a dry run: nothing is committed)."""
     del data_version
-    return _ingest_bytes(home, name, payload, kind, options, mapping, dry_run=True)
-
-
-def ingest_upload(
-    home: str, name: str, payload: bytes, kind: str, options: KpiOptions, mapping: dict[str, str]
-) -> IngestReport:
-    """Ingest the upload for real (valid rows stored, rejected lines kept in the ledger)."""
-    return _ingest_bytes(home, name, payload, kind, options, mapping, dry_run=False)
+    return service_edits.ingest_upload(
+        Workspace(Path(home)), name, payload, kind, options, mapping, dry_run=True
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def upload_kind(name: str, payload: bytes) -> tuple[str, list[str]]:
     """("events" or "kpis", the file's column labels) of an upload; OkrlensError if unreadable."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / upload_file_name(name, payload)
-        path.write_bytes(payload)
-        dialect = sniff(path)
-        return ("events" if looks_like_events(dialect) else "kpis"), list(dialect.header)
-
-
-def start_empty_workspace(home: str) -> None:
-    """Scaffold an empty workspace with commented example definitions."""
-    Workspace(Path(home)).init()
-
-
-def build_demo_workspace(home: str) -> None:
-    """Fill the workspace with the sample scenario."""
-    build_demo(Workspace(Path(home)), progress=lambda _: None)
+    return service_edits.upload_kind(name, payload)
 
 
 # Chart specs are cached too: building and serialising an Altair chart costs ~100 ms, more than
@@ -186,41 +173,30 @@ def bullet_spec(
     data_version: str,
 ) -> charts.Spec:
     """The bullet chart of an objective's key results (those in kr_ids)."""
-    _, okrs = definitions(home, data_version)
-    krs, _ = scores(home, as_of, period, data_version)
+    found = answers(home, data_version)
+    krs, _ = found.scores(as_of, period)
     rows = krs[(krs["objective_id"] == objective_id) & krs["kr_id"].isin(kr_ids)]
-    return charts.spec(charts.bullet_chart(rows, okrs.band_preset))
+    return charts.spec(charts.bullet_chart(rows, found.okrs.band_preset))
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def kr_spec(home: str, as_of: dt.date, kr_id: str, data_version: str) -> charts.Spec | None:
     """The key result's metric chart with bands, baseline, target, expected path and check-ins."""
-    catalog, okrs = definitions(home, data_version)
-    objective, kr = next((o, k) for o in okrs.objectives for k in o.key_results if k.id == kr_id)
-    if kr.metric is None:
+    found = answers(home, data_version)
+    detail = found.key_result(kr_id, as_of)
+    if detail.metric is None or detail.own_series.empty:
         return None
-    metric = catalog.get(kr.metric)
-    own = series(home, data_version)
-    own = own[own["metric"] == metric.name]
-    if own.empty:
-        return None
-    krs, _ = scores(home, as_of, objective.period, data_version)
-    row = krs[krs["kr_id"] == kr_id].iloc[0]
-    cycle = okrs.period(objective.period)
-    checkins = pd.DataFrame(
-        [c.model_dump() for c in kr.checkins], columns=["date", "value", "confidence", "note"]
-    )
-    ahead = metric_forecast(series(home, data_version), metric, as_of, cycle.end)
+    row = detail.score
     chart = charts.kr_chart(
-        own,
+        detail.own_series,
         None if pd.isna(row["baseline"]) else float(row["baseline"]),
         None if pd.isna(row["target"]) else float(row["target"]),
-        pd.Timestamp(cycle.start),
-        pd.Timestamp(cycle.end),
-        okrs.band_preset,
-        checkins,
-        metric.display_label,
-        None if ahead is None else ahead.path,
+        pd.Timestamp(detail.period.start),
+        pd.Timestamp(detail.period.end),
+        found.okrs.band_preset,
+        detail.checkins,
+        detail.metric.display_label,
+        None if detail.forecast is None else detail.forecast.path,
     )
     return charts.spec(chart)
 
@@ -230,12 +206,12 @@ def progress_history_spec(
     home: str, as_of: dt.date, period: str, kr_id: str, data_version: str
 ) -> charts.Spec | None:
     """The key result's progress week by week, coloured by band."""
-    _, okrs = definitions(home, data_version)
-    rows = history(home, as_of, period, data_version)
+    found = answers(home, data_version)
+    rows = found.history(as_of, period)
     rows = rows[rows["kr_id"] == kr_id]
     if not rows["progress"].notna().any():
         return None
-    return charts.spec(charts.progress_history_chart(rows, okrs.band_preset))
+    return charts.spec(charts.progress_history_chart(rows, found.okrs.band_preset))
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -243,64 +219,26 @@ def metrics_spec(
     home: str, names: tuple[str, ...], all_names: tuple[str, ...], data_version: str
 ) -> charts.Spec | None:
     """Panels of the named metrics, on the time axis shared by all_names."""
-    catalog, _ = definitions(home, data_version)
-    rows = series(home, data_version)
-    rows = rows[rows["metric"].isin(all_names)]
+    found = answers(home, data_version)
+    rows = found.metric_series(all_names)
     if rows.empty or not rows["metric"].isin(names).any():
         return None
     domain = (rows["period_start"].min(), rows["period_start"].max())
     chosen = rows[rows["metric"].isin(names)]
-    labels = {m.name: m.display_label for m in catalog.metrics}
-    kinds = {m.name: m.kind for m in catalog.metrics}
+    labels = {m.name: m.display_label for m in found.catalog.metrics}
+    kinds = {m.name: m.kind for m in found.catalog.metrics}
     chosen = chosen.assign(label=chosen["metric"].map(labels), kind=chosen["metric"].map(kinds))
     return charts.spec(charts.metrics_chart(chosen, domain))
-
-
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Measuring lead/lag links…")
-def links(home: str, data_version: str) -> pd.DataFrame:
-    """Measured lead/lag links between every leading and lagging metric."""
-    catalog, _ = definitions(home, data_version)
-    return metric_links(series(home, data_version), catalog)
-
-
-@st.cache_data(ttl=TTL, max_entries=32, show_spinner="Forecasting key results…")
-def forecasts(home: str, as_of: dt.date, period: str | None, data_version: str) -> pd.DataFrame:
-    """Each metric-backed key result's forecast to period end: median, 80 % interval, band chances."""
-    catalog, okrs = definitions(home, data_version)
-    return kr_forecasts(
-        okrs, catalog, series(home, data_version), as_of, period, links(home, data_version)
-    )
-
-
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Checking key results…")
-def findings(home: str, as_of: dt.date, data_version: str) -> pd.DataFrame:
-    """KR lint findings at as_of."""
-    catalog, okrs = definitions(home, data_version)
-    return lint(okrs, catalog, series(home, data_version), as_of)
-
-
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Writing the brief…")
-def brief(home: str, as_of: dt.date, team: str | None, data_version: str) -> Brief:
-    """The weekly standup brief for team (all teams when None)."""
-    catalog, okrs = definitions(home, data_version)
-    return weekly_brief(
-        okrs, catalog, series(home, data_version), as_of, team=team, links=links(home, data_version)
-    )
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def ladder_spec(home: str, period: str, data_version: str) -> charts.Spec | None:
     """The ladder of the period: outputs → leading KPIs → lagging KPIs, edges labelled."""
-    catalog, okrs = definitions(home, data_version)
-    nodes = ladder_nodes(okrs, catalog, period)
-    if nodes.empty:
-        return None
-    edges = ladder_edges(okrs, catalog, period, links(home, data_version))
-    return charts.spec(charts.ladder_chart(nodes, edges, TIERS))
+    nodes, edges = answers(home, data_version).ladder(period)
+    return None if nodes.empty else charts.spec(charts.ladder_chart(nodes, edges, TIERS))
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def ladder_edge_table(home: str, period: str, data_version: str) -> pd.DataFrame:
     """The ladder's edges as a table."""
-    catalog, okrs = definitions(home, data_version)
-    return ladder_edges(okrs, catalog, period, links(home, data_version))
+    return answers(home, data_version).ladder(period)[1]

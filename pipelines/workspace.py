@@ -146,7 +146,7 @@ class Workspace:
     def okrs(self) -> OkrSet:
         """The OKR set of okrs.yaml, checked against the metric catalog."""
         okrs = load_okrs(self.okrs_path)
-        check_metric_references(okrs, self.catalog(), self.okrs_path)
+        okrs.check_metrics(self.catalog(), str(self.okrs_path))
         return okrs
 
     def init(self, *, force: bool = False) -> list[Path]:
@@ -163,17 +163,3 @@ class Workspace:
             shutil.copyfile(TEMPLATES / target.name, target)
             written.append(target)
         return written
-
-
-def check_metric_references(okrs: OkrSet, catalog: MetricCatalog, where: Path) -> None:
-    """OkrlensError when a key result names a metric (or counter-metric) the catalog lacks."""
-    names = {m.name for m in catalog.metrics}
-    for objective in okrs.objectives:
-        for kr in objective.key_results:
-            for field, metric in (("metric", kr.metric), ("counter_metric", kr.counter_metric)):
-                if metric is not None and metric not in names:
-                    raise OkrlensError(
-                        f"key result {kr.id} uses {field} {metric!r}, which metrics.yaml does not define",
-                        where=str(where),
-                        fix=f"define it in metrics.yaml or use one of: {', '.join(sorted(names))}",
-                    )

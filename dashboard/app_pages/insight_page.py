@@ -54,9 +54,7 @@ else:
 
 st.header("Key-result lint")
 st.caption("Each objective and key result checked against OKR practice and against its own data.")
-lint_rows = data.findings(ctx.home, as_of, ctx.version)
-in_period = {o.id for o in ctx.okrs.objectives if o.period == period}
-lint_rows = lint_rows[lint_rows["objective_id"].isin(in_period)]
+lint_rows = data.findings(ctx.home, as_of, period, ctx.version)
 if lint_rows.empty:
     st.success("No findings for this period.")
 else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, filters, gate, kr_picker
-from dashboard.formatting import percent_text, value_text
-from pipelines.metrics.describe import in_words
+from pipelines.service import in_words
+from pipelines.service.formatting import percent_text, value_text
 
 ctx = gate.require_workspace()
 st.title("Key result")
@@ -16,11 +15,11 @@ c1, c2 = st.columns([1, 3])
 with c1:
     as_of = filters.as_of()
 with c2:
-    objective, kr = kr_picker.show(ctx.okrs, data.current_period(ctx.okrs, as_of))
+    current = ctx.okrs.period_at(as_of)
+    objective, kr = kr_picker.show(ctx.okrs, current.name if current else None)
 
-krs, _ = data.scores(ctx.home, as_of, objective.period, ctx.version)
-row = krs[krs["kr_id"] == kr.id].iloc[0]
-metric = ctx.catalog.get(kr.metric) if kr.metric else None
+detail = data.key_result(ctx.home, kr.id, as_of, ctx.version)
+row, metric = detail.score, detail.metric
 unit = metric.unit if metric else ""
 
 st.subheader(kr.title)
@@ -72,9 +71,9 @@ st.dataframe(
 )
 downloads.csv_button(table, f"{kr.id}-history.csv", key="history_csv")
 
-if kr.checkins:
+if not detail.checkins.empty:
     st.subheader("Check-ins")
-    checkins = pd.DataFrame([c.model_dump() for c in kr.checkins])
+    checkins = detail.checkins
     st.dataframe(
         checkins,
         hide_index=True,
@@ -83,8 +82,8 @@ if kr.checkins:
     )
     downloads.csv_button(checkins, f"{kr.id}-checkins.csv", key="checkins_csv")
 
-if kr.counter_metric:
-    counter = ctx.catalog.get(kr.counter_metric)
+if detail.counter_metric is not None:
+    counter = detail.counter_metric
     st.subheader(f"Counter-metric: {counter.display_label}")
     st.caption(
         f"A guardrail that must not get worse while this key result improves. {in_words(counter, ctx.catalog)}"

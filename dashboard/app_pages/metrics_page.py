@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, gate
-from pipelines.metrics.describe import in_words
 
 ctx = gate.require_workspace()
 st.title("Metrics")
@@ -40,25 +38,10 @@ for column, kind in ((c1, "leading"), (c2, "lagging")):
         else:
             downloads.chart(spec, f"{kind}-metrics.png", key=f"chart_{kind}")
 
-users: dict[str, list[str]] = {}
-for objective in ctx.okrs.objectives:
-    for kr in objective.key_results:
-        for name in (kr.metric, kr.counter_metric):
-            if name:
-                users.setdefault(name, []).append(kr.id)
-catalog_table = pd.DataFrame(
-    [
-        {
-            "metric": m.name,
-            "label": m.display_label,
-            "kind": m.kind,
-            "unit": m.unit,
-            "used by key results": ", ".join(users.get(m.name, [])) or "–",
-            "definition": in_words(m, ctx.catalog),
-        }
-        for m in ctx.catalog.metrics
-    ]
-)
+catalog_table = data.metric_catalog(ctx.home, ctx.version)[
+    ["name", "label", "kind", "unit", "used_by", "definition"]
+].rename(columns={"name": "metric", "used_by": "used by key results"})
+catalog_table["used by key results"] = catalog_table["used by key results"].replace("", "–")
 st.subheader("Catalog")
 st.dataframe(catalog_table, hide_index=True, key="catalog")
 downloads.csv_button(catalog_table, "metrics.csv", key="catalog_csv")

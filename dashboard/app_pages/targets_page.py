@@ -6,10 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import gate, kr_picker
-from pipelines.errors import OkrlensError
-from pipelines.okrs.bands import PRESETS
-from pipelines.okrs.edit import add_checkin, set_band_preset, update_key_result
-from pipelines.okrs.spec import CheckIn
+from pipelines.service import PRESETS, CheckIn, OkrlensError, edits
 
 ctx = gate.require_workspace()
 ws = data.workspace()
@@ -28,8 +25,8 @@ def saved(action: str) -> None:
 if message := st.session_state.pop("targets_message", None):
     st.success(message)
 
-period = data.current_period(ctx.okrs, data.today())
-objective, kr = kr_picker.show(ctx.okrs, period)
+current = ctx.okrs.period_at(data.today())
+objective, kr = kr_picker.show(ctx.okrs, current.name if current else None)
 
 # Every field is keyed by the key result's id: picking another one shows its own numbers, never
 # the previous one's, and Save can only write what was shown for the key result it names.
@@ -61,7 +58,7 @@ with st.form(f"kr_form_{kr.id}"):
             "weight": weight,
         }
         try:
-            update_key_result(ws, kr.id, values)
+            edits.update_key_result(ws, kr.id, values)
         except OkrlensError as exc:
             st.error(exc.message())
         else:
@@ -88,7 +85,9 @@ with st.form("checkin_form"):
     note = st.text_input("Note", key="checkin_note", max_chars=500)
     if st.form_submit_button("Add check-in"):
         try:
-            add_checkin(ws, kr.id, CheckIn(date=day, value=value, confidence=confidence, note=note))
+            edits.add_checkin(
+                ws, kr.id, CheckIn(date=day, value=value, confidence=confidence, note=note)
+            )
         except (OkrlensError, ValueError) as exc:
             st.error(exc.message() if isinstance(exc, OkrlensError) else str(exc))
         else:
@@ -104,5 +103,5 @@ preset = st.selectbox(
     key="preset",
 )
 if preset != ctx.okrs.band_preset and st.button("Use this preset", key="save_preset"):
-    set_band_preset(ws, str(preset))
+    edits.set_band_preset(ws, str(preset))
     saved(f"Band preset is now {PRESETS[str(preset)].title}.")

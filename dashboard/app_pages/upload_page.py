@@ -10,10 +10,15 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, gate
-from pipelines.errors import OkrlensError
-from pipelines.ingest.columns import EVENT_ROLES, KPI_ROLES
-from pipelines.ingest.kpis import SHAPES, KpiOptions
-from pipelines.ingest.ledger import IngestReport
+from pipelines.service import (
+    EVENT_ROLES,
+    KPI_ROLES,
+    SHAPES,
+    IngestReport,
+    KpiOptions,
+    OkrlensError,
+    edits,
+)
 
 AUTO = "detect"
 LOG = logging.getLogger(__name__)
@@ -136,7 +141,9 @@ def show_upload(name: str, payload: bytes) -> None:
         ):
             bar = st.progress(0.1, text="Reading and validating…")
             try:
-                result = data.ingest_upload(ctx.home, name, payload, str(kind), options, mapping)
+                result = edits.ingest_upload(
+                    data.workspace(), name, payload, str(kind), options, mapping, dry_run=False
+                )
             except OkrlensError as exc:
                 bar.empty()
                 st.error(exc.message())

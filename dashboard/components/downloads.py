@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.charts import Spec, chart_png
-from pipelines.exports import spreadsheet_safe
+from pipelines.service import spreadsheet_safe
 
 
 def chart(vega_lite: Spec, file_name: str, key: str) -> None:

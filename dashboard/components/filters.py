@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import data
-from pipelines.okrs.spec import OkrSet
+from pipelines.service import OkrSet
 
 ALL = "All"
 
@@ -21,7 +21,8 @@ def as_of(key: str = "as_of") -> dt.date:
 def period(okrs: OkrSet, as_of_date: dt.date, key: str = "period") -> str:
     """A period name (default: the one containing the as-of date)."""
     names = [p.name for p in okrs.periods]
-    current = data.current_period(okrs, as_of_date) or names[-1]
+    found = okrs.period_at(as_of_date)
+    current = found.name if found else names[-1]
     chosen = st.selectbox("Period", names, index=names.index(current), key=key, bind="query-params")
     return str(chosen)
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from dashboard import data
-from pipelines.errors import OkrlensError
-from pipelines.metrics.spec import MetricCatalog
-from pipelines.okrs.spec import OkrSet
+from pipelines.service import MetricCatalog, OkrlensError, OkrSet, Workspace, edits
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,10 @@ def first_run(home: str) -> None:
             with st.spinner(
                 "Building the demo workspace: ingesting 217,795 events and 3 KPI exports…"
             ):
-                data.build_demo_workspace(home)
+                edits.build_demo(Workspace(Path(home)), progress=lambda _: None)
             st.rerun()
         if st.button("Start an empty workspace", key="start_empty"):
-            data.start_empty_workspace(home)
+            edits.init_workspace(Workspace(Path(home)))
             st.rerun()
 
 
@@ -46,10 +45,10 @@ def require_workspace() -> Context:
     if not ws.exists():
         first_run(str(ws.home))
         st.stop()
-    version = data.version(ws)
     try:
-        catalog, okrs = data.definitions(str(ws.home), version)
+        version = data.version(ws)
+        answers = data.answers(str(ws.home), version)
     except OkrlensError as exc:
         st.error(exc.message())
         st.stop()
-    return Context(str(ws.home), version, catalog, okrs)
+    return Context(str(ws.home), version, answers.catalog, answers.okrs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.okrs.spec import KeyResult, Objective, OkrSet
+from pipelines.service import KeyResult, Objective, OkrSet
 
 
 def key_results(okrs: OkrSet, period: str | None = None) -> list[tuple[Objective, KeyResult]]:

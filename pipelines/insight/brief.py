@@ -7,6 +7,7 @@ week apart; this module only chooses, compares and words.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +155,96 @@ def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
+def _state(band: Any, status: Any) -> str:
+    """A band and a status as words, e.g. "met, at risk"."""
+    return f"{band or 'no data'}, {str(status).replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a section: who it is about, and the news."""
+
+    subject: str
+    news: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the brief: its title, its items, and what having none means."""
+
+    title: str
+    when_empty: str
+    items: list[Item]
+
+
+def _kr(row: dict[str, Any]) -> str:
+    """A key result as the subject of an item."""
+    return f"**{row['kr_id']}** {row['key_result']}"
+
+
+def _mover(row: dict[str, Any]) -> Item:
+    """A key result whose progress moved, arrow and size first."""
+    arrow = "▲" if row["progress_change"] > 0 else "▼"
+    return Item(
+        f"{arrow} {abs(row['progress_change']):.0%} · {_kr(row)}",
+        f"{_pct(row['progress_before'])} → {_pct(row['progress'])}",
+    )
+
+
+# (title, what having none means, the brief's frame, how a row of it reads): the one wording of
+# the brief, used by the Markdown text and the standup page alike.
+_SECTIONS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], Item]], ...] = (
+    (
+        "Changed band or status",
+        "Nothing crossed a band or changed status since last week.",
+        "changes",
+        lambda r: Item(
+            _kr(r),
+            f"{_state(r['band_before'], r['status_before'])} → **{_state(r['band'], r['status'])}**",
+        ),
+    ),
+    ("Biggest movers", "No key result moved.", "movers", _mover),
+    (
+        "Forecasts that shifted",
+        "No forecast changed its likely outcome.",
+        "forecast_shifts",
+        lambda r: Item(
+            _kr(r),
+            f"most likely {r['band_before']} ({_pct(r['p_before'])}) → "
+            f"**{r['band_now']}** ({_pct(r['p_now'])})",
+        ),
+    ),
+    (
+        "Stale data",
+        "Every metric is fresh.",
+        "stale",
+        lambda r: Item(_kr(r), f"latest data {r['data_as_of']}"),
+    ),
+    (
+        "Milestones without a recent check-in",
+        "Every milestone has a recent check-in.",
+        "overdue_milestones",
+        lambda r: Item(_kr(r), f"last check-in {r['last_checkin'] or 'never'}"),
+    ),
+    (
+        "New lint findings",
+        "No new findings.",
+        "new_findings",
+        lambda r: Item(
+            f"**{r['code']}** ({r['severity']}) {r['kr_id'] or r['objective_id']}", r["message"]
+        ),
+    ),
+)
+
+
+def brief_sections(brief: Brief) -> list[Section]:
+    """The brief's sections as data, worded once for every way it is shown."""
+    return [
+        Section(title, empty, [item(r) for r in getattr(brief, frame).to_dict("records")])
+        for title, empty, frame, item in _SECTIONS
+    ]
+
+
 def brief_markdown(brief: Brief) -> str:
     """The brief as Markdown, ready to paste into a chat or a standup doc."""
     who = brief.team or "all teams"
@@ -164,60 +255,10 @@ def brief_markdown(brief: Brief) -> str:
         f"Period {brief.period}. Association, not proof of cause, for every measured link.",
         "",
     ]
-
-    def section(title: str, frame: pd.DataFrame, empty: str, render: Any) -> None:
-        lines.append(f"## {title}")
-        if frame.empty:
-            lines.append(empty)
-        lines.extend(f"- {render(r)}" for r in frame.to_dict("records"))
+    for section in brief_sections(brief):
+        lines.append(f"## {section.title}")
+        if not section.items:
+            lines.append(section.when_empty)
+        lines.extend(f"- {item.subject}: {item.news}" for item in section.items)
         lines.append("")
-
-    section(
-        "Changed band or status",
-        brief.changes,
-        "Nothing crossed a band or changed status.",
-        lambda r: (
-            f"**{r['kr_id']}** {r['key_result']}: {r['band_before'] or 'no data'} → {r['band'] or 'no data'}, "
-            f"{r['status_before']} → {r['status']}"
-        ),
-    )
-    section(
-        "Biggest movers",
-        brief.movers,
-        "No key result moved.",
-        lambda r: (
-            f"**{r['kr_id']}** {r['key_result']}: {_pct(r['progress_before'])} → {_pct(r['progress'])}"
-        ),
-    )
-    section(
-        "Forecasts that shifted",
-        brief.forecast_shifts,
-        "No forecast changed its likely outcome.",
-        lambda r: (
-            f"**{r['kr_id']}** {r['key_result']}: most likely {r['band_before']} ({_pct(r['p_before'])}) → "
-            f"{r['band_now']} ({_pct(r['p_now'])})"
-        ),
-    )
-    section(
-        "Stale data",
-        brief.stale,
-        "Every metric is fresh.",
-        lambda r: f"**{r['kr_id']}** {r['key_result']}: latest data {r['data_as_of']}",
-    )
-    section(
-        "Milestones without a recent check-in",
-        brief.overdue_milestones,
-        "Every milestone has a recent check-in.",
-        lambda r: (
-            f"**{r['kr_id']}** {r['key_result']}: last check-in {r['last_checkin'] or 'never'}"
-        ),
-    )
-    section(
-        "New lint findings",
-        brief.new_findings,
-        "No new findings.",
-        lambda r: (
-            f"**{r['code']}** ({r['severity']}) {r['kr_id'] or r['objective_id']}: {r['message']}"
-        ),
-    )
     return "\n".join(lines).rstrip() + "\n"

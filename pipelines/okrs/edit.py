@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from pipelines.errors import OkrlensError
 from pipelines.okrs.spec import CheckIn, OkrSet
-from pipelines.workspace import Workspace, check_metric_references
+from pipelines.workspace import Workspace
 
 EDITABLE_FIELDS = ("baseline", "target", "weight")
 
@@ -60,7 +60,7 @@ def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
         raise OkrlensError(
             f"the change makes okrs.yaml invalid at {loc}: {first['msg']}", fix="correct the value"
         ) from None
-    check_metric_references(okrs, workspace.catalog(), path)
+    okrs.check_metrics(workspace.catalog(), str(path))
     # Write beside the target and rename: readers see the old file or the new one, never half.
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False

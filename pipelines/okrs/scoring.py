@@ -20,6 +20,7 @@ from typing import Any, Literal, NamedTuple
 import pandas as pd
 
 from pipelines.errors import OkrlensError
+from pipelines.metrics.readings import known_rows
 from pipelines.metrics.spec import Grain, MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet, Period
@@ -237,29 +238,14 @@ def is_stale(data_as_of: date | None, as_of: date, grain: Grain) -> bool:
     return (as_of - data_as_of).days > STALE_AFTER_GRAINS * GRAIN_DAYS[grain]
 
 
-def _usable_rows(rows: pd.DataFrame, d: date, aggregation: str | None) -> pd.DataFrame:
-    """The rows of one metric whose value was known at date d."""
-    day = pd.Timestamp(d)
-    complete = rows["complete"].fillna(False).astype(bool)
-    started = rows["period_start"] <= day
-    # A flow (count, sum, avg, ratio…) is only known once its period is over, in the calendar
-    # and in the data; a snapshot (`last`) is known as soon as it is observed, so MRR is live.
-    over = rows["period_end"] <= day + pd.Timedelta(days=1)
-    known = started if aggregation == "last" else started & over & complete
-    return rows[known & rows["value"].notna()]
-
-
 def _reading(row: pd.Series[Any]) -> Reading:
     return Reading(float(row["value"]), pd.Timestamp(row["period_start"]).date())
 
 
 def value_at(rows: pd.DataFrame, d: date, aggregation: str | None) -> Reading | None:
-    """The value of one metric known at date d: its latest usable row with period_start <= d.
+    """The value of one metric known at date d: its latest row known then (see `known_rows`).
 
-    A row is usable at d when ``complete`` is True, its value is not NaN, and either
-    ``period_end <= d + 1 day`` (the period is over by the end of d) or the metric's
-    aggregation is ``last`` (a snapshot, known as soon as it is observed). Ratio metrics
-    (aggregation None) count as flows. None when no row is usable.
+    None when no row is known.
 
     Example:
         >>> weeks = pd.DataFrame({
@@ -271,7 +257,7 @@ def value_at(rows: pd.DataFrame, d: date, aggregation: str | None) -> Reading | 
         >>> value_at(weeks, date(2025, 1, 15), "last").value
         20.0
     """
-    usable = _usable_rows(rows, d, aggregation).sort_values("period_start", kind="stable")
+    usable = known_rows(rows, d, aggregation)
     return None if usable.empty else _reading(usable.iloc[-1])
 
 
@@ -279,9 +265,8 @@ def first_value_from(
     rows: pd.DataFrame, start: date, as_of: date, aggregation: str | None
 ) -> Reading | None:
     """The earliest row usable at as_of whose period starts on or after start."""
-    usable = _usable_rows(rows, as_of, aggregation)
+    usable = known_rows(rows, as_of, aggregation)
     usable = usable[usable["period_start"] >= pd.Timestamp(start)]
-    usable = usable.sort_values("period_start", kind="stable")
     return None if usable.empty else _reading(usable.iloc[0])
 
 
@@ -376,20 +361,6 @@ def summarize_objective(rows: Sequence[Mapping[Any, Any]]) -> ObjectiveSummary:
         n_key_results=len(rows),
         n_scored=sum(not _missing(p) for p in progresses),
     )
-
-
-def _check_metrics_exist(okrs: OkrSet, catalog: MetricCatalog) -> None:
-    known = {m.name for m in catalog.metrics}
-    for o in okrs.objectives:
-        for kr in o.key_results:
-            if kr.metric is not None and kr.metric not in known:
-                raise OkrlensError(
-                    f"key result {kr.id} refers to metric {kr.metric!r}, "
-                    "which metrics.yaml does not define",
-                    where=f"okrs.yaml, objective {o.id}, key result {kr.id}",
-                    fix="add the metric to metrics.yaml or correct the name; known metrics: "
-                    + (", ".join(sorted(known)) or "none"),
-                )
 
 
 def _check_inputs(okrs: OkrSet, series: pd.DataFrame, period: str | None) -> None:
@@ -575,7 +546,7 @@ def key_result_scores(
     TelescopingCycleError (a ValueError) when parent_kr links form a cycle.
     """
     _check_inputs(okrs, series, period)
-    _check_metrics_exist(okrs, catalog)
+    okrs.check_metrics(catalog)
     by_metric = {str(name): rows for name, rows in series.groupby("metric", sort=False)}
     no_rows = series.iloc[0:0]
     children = _child_objectives(okrs)

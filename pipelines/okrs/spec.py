@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipelines.errors import OkrlensError
+from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.yamlio import load_model
 
@@ -132,6 +134,40 @@ class OkrSet(BaseModel):
         """The period called name."""
         return next(p for p in self.periods if p.name == name)
 
+    def period_at(self, as_of: dt.date) -> Period | None:
+        """The period containing as_of, else the latest one that started before it."""
+        started = [p for p in self.periods if p.start <= as_of]
+        inside = [p for p in started if as_of <= p.end]
+        pool = inside or started
+        return max(pool, key=lambda p: p.start) if pool else None
+
+    def key_result(self, kr_id: str) -> tuple[Objective, KeyResult]:
+        """The key result called kr_id and its objective; OkrlensError when there is none."""
+        for objective in self.objectives:
+            for kr in objective.key_results:
+                if kr.id == kr_id:
+                    return objective, kr
+        raise OkrlensError(
+            f"no key result {kr_id!r}",
+            where="okrs.yaml",
+            fix="use the id of a key result declared in okrs.yaml",
+        )
+
+    def check_metrics(self, catalog: MetricCatalog, where: str = "okrs.yaml") -> None:
+        """OkrlensError when a key result names a metric (or counter-metric) catalog lacks."""
+        known = {m.name for m in catalog.metrics}
+        for o in self.objectives:
+            for kr in o.key_results:
+                for field, name in (("metric", kr.metric), ("counter_metric", kr.counter_metric)):
+                    if name is not None and name not in known:
+                        raise OkrlensError(
+                            f"key result {kr.id} uses {field} {name!r}, which metrics.yaml "
+                            "does not define",
+                            where=f"{where}, objective {o.id}, key result {kr.id}",
+                            fix="define it in metrics.yaml or use one of: "
+                            + (", ".join(sorted(known)) or "(none yet)"),
+                        )
+
 
 def load_okrs(path: Path) -> OkrSet:
     """The OKR set declared in path (okrs.yaml), validated."""
@@ -140,7 +176,4 @@ def load_okrs(path: Path) -> OkrSet:
 
 def referenced_period(okrs: OkrSet, as_of: dt.date) -> Period | None:
     """The period containing as_of, else the latest one that started before it."""
-    started = [p for p in okrs.periods if p.start <= as_of]
-    inside = [p for p in started if as_of <= p.end]
-    pool = inside or started
-    return max(pool, key=lambda p: p.start) if pool else None
+    return okrs.period_at(as_of)

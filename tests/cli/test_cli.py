@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.cli import main
+from cli.main import main
 from pipelines.workspace import Workspace
 
 REPORT_FIELDS = {
@@ -51,21 +50,40 @@ def test_the_installed_console_script_reports_as_json(demo_home: Path) -> None:
     assert {r["as_of"] for r in rows} == {"2026-11-23"}
 
 
-def test_report_json_agrees_with_the_formula(
-    capsys: pytest.CaptureFixture[str], demo_home: Path
+# The demo at 2026-11-23, worked by hand: (current − baseline) / (target − baseline), the band
+# of the default preset, and 53 of Q4's 92 days gone (expected progress 0.576).
+KNOWN_SCORES = [
+    ("company-q4-mrr", 430000.0, 490000.0, 459896.17, 0.4983, "missed", "at_risk"),
+    ("company-q4-new-subscriptions", 24.0, 36.0, 35.0, 0.9167, "exceeded", "on_track"),
+    ("support-q4-response-time", 6.0, 3.0, 3.9, 0.7, "met", "on_track"),
+    ("support-q4-churn", 6.0, 3.0, 5.0, 0.3333, "missed", "off_track"),
+    ("company-q4-downtime", None, 60.0, 4.0, 1.0, "exceeded", "on_track"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kr_id", "baseline", "target", "current", "progress", "band", "status"), KNOWN_SCORES
+)
+def test_report_json_scores_the_demo_key_results_as_worked_by_hand(
+    capsys: pytest.CaptureFixture[str],
+    demo_home: Path,
+    kr_id: str,
+    baseline: float | None,
+    target: float,
+    current: float,
+    progress: float,
+    band: str,
+    status: str,
 ) -> None:
     code, out, _ = okrlens(
         capsys, "--home", str(demo_home), "report", "--as-of", "2026-11-23", "-f", "json"
     )
     assert code == 0
-    for row in json.loads(out):
-        scorable = row["metric"] and None not in (row["baseline"], row["current"])
-        if scorable and row["type"] in ("increase", "decrease"):
-            expected = (row["current"] - row["baseline"]) / (row["target"] - row["baseline"])
-            assert row["progress"] == pytest.approx(expected)
-            assert row["progress_clamped"] == pytest.approx(min(max(expected, 0), 1))
-        elapsed = (dt.date(2026, 11, 23) - dt.date(2026, 10, 1)).days
-        assert row["expected_progress"] == pytest.approx(elapsed / 92)  # Q4 has 92 days
+    row = next(r for r in json.loads(out) if r["kr_id"] == kr_id)
+    assert (row["baseline"], row["target"], row["current"]) == (baseline, target, current)
+    assert row["progress"] == pytest.approx(progress, abs=5e-5)
+    assert (row["band"], row["status"]) == (band, status)
+    assert row["expected_progress"] == pytest.approx(53 / 92)
 
 
 def test_report_csv_has_a_header_and_one_row_per_key_result(
@@ -88,7 +106,23 @@ def test_report_table_groups_key_results_under_objectives(
 ) -> None:
     code, out, _ = okrlens(capsys, "--home", str(demo_home), "report", "--as-of", "2026-11-23")
     assert code == 0
-    assert "progress" in out and "expected_progress" in out and "bands:" in out
+    groups: dict[str, list[str]] = {}
+    for block in out.strip().split("\n\n")[:-1]:
+        header, columns, _rule, *rows = block.splitlines()
+        assert columns.split()[:2] == ["kr_id", "key_result"]
+        groups[header.split()[0]] = [row.split()[0] for row in rows]
+    assert groups == {
+        "company-q4": [
+            "company-q4-mrr", "company-q4-new-subscriptions", "company-q4-habit",
+            "company-q4-downtime",
+        ],
+        "product-q4": [
+            "product-q4-workflows", "product-q4-activation", "product-q4-active-users",
+            "product-q4-citation-graph",
+        ],
+        "support-q4": ["support-q4-response-time", "support-q4-csat", "support-q4-churn"],
+    }  # fmt: skip
+    assert out.rstrip().splitlines()[-1].startswith("as of 2026-11-23; bands: missed=6")
 
 
 def test_status_counts_rows_and_lists_ingests(
@@ -139,7 +173,7 @@ def test_ingest_then_reingest_through_the_cli(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["report"], "okrs.yaml not found", id="missing-workspace"),
+        pytest.param(["report"], "no workspace at", id="missing-workspace"),
         pytest.param(["ingest", "events", "nope.csv"], "file not found", id="missing-file"),
         pytest.param(["metrics", "show", "nope"], "no metric called 'nope'", id="unknown-metric"),
         pytest.param(["report", "--period", "1999-Q1"], "unknown period", id="unknown-period"),
@@ -237,12 +271,17 @@ def test_forecast_gives_band_probabilities_per_key_result(
     code, out, _ = okrlens(
         capsys, "--home", str(demo_home), "forecast", "--as-of", "2026-11-23", "-f", "json"
     )
-    rows = json.loads(out)
-    assert code == 0 and rows
-    for row in rows:
-        if row["p_met"] is not None:
-            assert row["p_missed"] + row["p_met"] + row["p_exceeded"] == pytest.approx(1.0)
-            assert row["lo80"] <= row["median_end"] <= row["hi80"]
+    rows = {r["kr_id"]: r for r in json.loads(out)}
+    assert code == 0
+    # Every metric-backed increase/decrease/stay KR of Q4 is forecast; milestones and roll-ups are not.
+    assert sorted(rows) == [
+        "company-q4-downtime", "company-q4-mrr", "company-q4-new-subscriptions",
+        "product-q4-activation", "product-q4-active-users", "product-q4-workflows",
+        "support-q4-churn", "support-q4-csat", "support-q4-response-time",
+    ]  # fmt: skip
+    for row in rows.values():
+        assert row["p_missed"] + row["p_met"] + row["p_exceeded"] == pytest.approx(1.0)
+        assert row["lo80"] <= row["median_end"] <= row["hi80"]
 
 
 def test_lint_flags_the_vanity_key_result(

@@ -196,7 +196,7 @@ def test_standup_shows_the_brief_of_this_week_against_last_week(
     assert "### Every milestone has a recent check-in." in texts(at)
     assert at.code[0].value.startswith("# Standup brief · all teams · week ending 23 Nov 2026")
     later = open_page("standup_page.py", as_of="2026-12-07")  # three weeks after the last check-in
-    assert "last check-in: 2026-11-16" in texts(later)
+    assert "last check-in 2026-11-16" in texts(later)
 
 
 GOOD_KPIS = b"date,metric,value\n2026-11-16,Trials started,50\n2026-11-23,Trials started,52\n"

@@ -151,7 +151,7 @@ def test_a_cli_ingest_while_the_dashboard_is_browsed_succeeds_and_shows_up(
 ) -> None:
     export = tmp_path / "cron-partners.csv"
     export.write_text("date,metric,value\n2026-11-16,Partner sign-ups,7\n")
-    command = [sys.executable, "-m", "dashboard.cli", "--home", str(demo_home)]
+    command = [sys.executable, "-m", "cli", "--home", str(demo_home)]
     ingest = subprocess.Popen(
         [*command, "ingest", "kpis", str(export)],
         cwd=ROOT,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
+import pkgutil
 from datetime import date
 from typing import Any
 
@@ -390,8 +392,10 @@ def test_kr_forecasts_of_a_closed_period_reads_the_observed_end() -> None:
     assert "period over" in row["note"]
 
 
-def test_module_examples() -> None:
-    assert doctest.testmod(forecast).failed == 0
+@pytest.mark.parametrize("name", [m.name for m in pkgutil.iter_modules(forecast.__path__)])
+def test_module_examples(name: str) -> None:
+    module = importlib.import_module(f"{forecast.__name__}.{name}")
+    assert doctest.testmod(module).failed == 0
 
 
 # --- the committed sample ------------------------------------------------------------------

@@ -374,7 +374,7 @@ def sample_links(demo_workspace: Workspace) -> pd.DataFrame:
 def test_sample_workflows_per_user_lead_new_subscriptions_by_three_weeks(
     sample_links: pd.DataFrame,
 ) -> None:
-    # The generator plants a 3-week lead (pipelines/sample.py, SUBS_LAG). The events cover 27
+    # The generator plants a 3-week lead (pipelines/sample/weeks.py, SUBS_LAG). The events cover 27
     # weeks, so the link rests on 21 pre-whitened pairs: above the default minimum of 20, which
     # is therefore kept rather than lowered.
     row = sample_links.set_index(["leading", "lagging"]).loc[

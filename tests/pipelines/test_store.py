@@ -245,7 +245,7 @@ def test_reader_processes_never_fail_while_another_process_commits(
 def _okrlens(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the okrlens CLI in its own process."""
     return subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -281,7 +281,7 @@ def test_a_cli_ingest_into_a_busy_store_waits_a_bounded_time_saying_so(
     holder = threading.Thread(target=hold_store, args=(workspace, released, held))
     holder.start()
     held.wait(timeout=30)
-    command = [sys.executable, "-m", "dashboard.cli", "--home", str(workspace.home)]
+    command = [sys.executable, "-m", "cli", "--home", str(workspace.home)]
     command += ["ingest", "kpis", str(mrr_export(tmp_path, 1))]
     process = subprocess.Popen(
         command,

@@ -1,4 +1,4 @@
-"""Numbers as people read them on the dashboard."""
+"""Numbers as people read them, on pages and in printed reports."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.exports import records, spreadsheet_safe
+from pipelines.service import records, spreadsheet_safe
 
 
 class Format(StrEnum):

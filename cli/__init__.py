@@ -1,0 +1,1 @@
+"""The `okrlens` command line: parse, ask the service layer, render. No Streamlit here."""

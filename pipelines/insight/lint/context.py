@@ -1,0 +1,175 @@
+"""What lint's rules read: the OKR set and catalog, with every key result prepared once.
+
+`lint_context` resolves each key result the way scoring does (its period, metric, baseline
+for ``baseline: auto``, type and target) and reads its metric's history: the complete,
+non-missing periods known at the KR's grading date (`graded_at`: as_of, or the period's end
+once it is over), by `known_rows` with ``live_snapshots=False``, so a running period's snapshot
+never counts as history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from pipelines.errors import OkrlensError
+from pipelines.metrics.readings import known_rows
+from pipelines.metrics.spec import Metric, MetricCatalog
+from pipelines.okrs.scoring import (
+    SERIES_COLUMNS,
+    auto_baseline,
+    effective_type,
+    graded_at,
+    is_rolled_up,
+)
+from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
+
+# The KR types whose progress runs from a baseline to a target.
+INTERPOLATED = ("increase", "decrease")
+# Fewer points than this say nothing about a trend or a spread.
+MIN_POINTS = 8
+
+
+@dataclass(frozen=True)
+class KrView:
+    """A key result with everything the rules read: its period, metric, data and baseline."""
+
+    objective: Objective
+    kr: KeyResult
+    period: Period | None
+    metric: Metric | None
+    # Every row of the metric's series, and its complete periods over by the grading date.
+    rows: pd.DataFrame
+    history: pd.DataFrame
+    baseline: float | None
+    target: float | None
+    kr_type: str
+    rolled_up: bool
+
+    @property
+    def label(self) -> str:
+        """The metric's display label, or the KR id when it has no metric."""
+        return self.metric.display_label if self.metric is not None else self.kr.id
+
+    @property
+    def unit(self) -> str:
+        """The metric's unit, '' without a metric."""
+        return self.metric.unit if self.metric is not None else ""
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """The OKR set, catalog and data a rule reads, with every key result prepared once."""
+
+    okrs: OkrSet
+    catalog: MetricCatalog
+    as_of: date
+    krs: tuple[KrView, ...]
+    # Metric histories known at as_of, by metric name, for catalog-wide questions.
+    histories: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def period_of(self, o: Objective) -> Period | None:
+        """The objective's period, None when it names no known period."""
+        return next((p for p in self.okrs.periods if p.name == o.period), None)
+
+    def children(self) -> dict[str, list[Objective]]:
+        """Objectives telescoped from each key result, by parent KR id."""
+        out: dict[str, list[Objective]] = {}
+        for o in self.okrs.objectives:
+            if o.parent_kr is not None:
+                out.setdefault(o.parent_kr, []).append(o)
+        return out
+
+    def owner(self, kr_id: str) -> Objective | None:
+        """The objective holding key result kr_id."""
+        return next(
+            (o for o in self.okrs.objectives if any(k.id == kr_id for k in o.key_results)), None
+        )
+
+    def metric(self, name: str | None) -> Metric | None:
+        """The catalog metric called name, None when absent or unknown."""
+        return next((m for m in self.catalog.metrics if m.name == name), None)
+
+
+def resolved_target(kr: KeyResult, kr_type: str) -> float | None:
+    """The target scoring uses: declared, or 1 for a milestone (done)."""
+    if kr_type == "milestone" and kr.target is None:
+        return 1.0
+    return kr.target
+
+
+def _check_series(series: pd.DataFrame) -> None:
+    """Nothing; OkrlensError when series lacks a column lint reads."""
+    missing = [c for c in SERIES_COLUMNS if c not in series.columns]
+    if missing:
+        raise OkrlensError(
+            f"the metric series lacks column(s) {', '.join(missing)}",
+            where="lint(series=...)",
+            fix=f"pass the metric pipeline's output with columns {', '.join(SERIES_COLUMNS)}",
+        )
+
+
+def kr_view(
+    o: Objective,
+    kr: KeyResult,
+    period: Period | None,
+    metric: Metric | None,
+    rows: pd.DataFrame,
+    as_of: date,
+    children: dict[str, list[Objective]],
+) -> KrView:
+    """The key result prepared for the rules: resolved baseline, type, target and history."""
+    baseline: float | None = kr.baseline if isinstance(kr.baseline, float) else None
+    history = rows.iloc[0:0]
+    if metric is not None and period is not None:
+        at = graded_at(period, as_of)
+        history = known_rows(rows, at, live_snapshots=False)
+        if kr.baseline == "auto":
+            # The same rule scoring uses, so lint and the dashboard agree on the baseline.
+            baseline = auto_baseline(rows, period, at, metric.aggregation)
+    if kr.metric is None and kr.kr_type == "milestone" and baseline is None:
+        baseline = 0.0  # scoring's default for a milestone: 0 (not started) → 1 (done)
+    kr_type = effective_type(kr, baseline) if metric is not None else kr.kr_type
+    return KrView(
+        objective=o,
+        kr=kr,
+        period=period,
+        metric=metric,
+        rows=rows,
+        history=history,
+        baseline=baseline,
+        target=resolved_target(kr, kr_type),
+        kr_type=kr_type,
+        rolled_up=is_rolled_up(kr, children),
+    )
+
+
+def lint_context(
+    okrs: OkrSet, catalog: MetricCatalog, series: pd.DataFrame, as_of: date
+) -> LintContext:
+    """Every key result of okrs prepared once, with the metric histories known at as_of."""
+    _check_series(series)
+    by_metric = {str(name): rows for name, rows in series.groupby("metric", sort=False)}
+    no_rows = series.iloc[0:0]
+    bare = LintContext(okrs, catalog, as_of, ())
+    children = bare.children()
+    views = tuple(
+        kr_view(
+            o,
+            kr,
+            bare.period_of(o),
+            bare.metric(kr.metric),
+            by_metric.get(str(kr.metric), no_rows),
+            as_of,
+            children,
+        )
+        for o in okrs.objectives
+        for kr in o.key_results
+    )
+    histories = {
+        m.name: known_rows(by_metric.get(m.name, no_rows), as_of, live_snapshots=False)
+        for m in catalog.metrics
+    }
+    return LintContext(okrs, catalog, as_of, views, histories)

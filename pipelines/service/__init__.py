@@ -1,0 +1,57 @@
+"""The service layer: the one place pages and commands ask for what they show and change.
+
+- `Answers` (answers.py): what every page draws and every command prints, for one data version.
+- edits.py: every change a person can make (ingests, uploads, targets, check-ins, the demo).
+- status.py: the store's row counts, freshness and latest ingests.
+- formatting.py: numbers as people read them.
+
+Pages and the CLI import pipelines only through this package (a test enforces it); the names
+below are the vocabulary they need.
+"""
+
+from __future__ import annotations
+
+from pipelines.errors import OkrlensError
+from pipelines.exports import records, spreadsheet_safe
+from pipelines.ingest.columns import EVENT_ROLES, KPI_ROLES
+from pipelines.ingest.kpis import SHAPES, KpiOptions
+from pipelines.ingest.ledger import IngestRejected, IngestReport
+from pipelines.insight.brief import Brief, brief_markdown, brief_sections
+from pipelines.insight.ladder import TIERS
+from pipelines.metrics.describe import in_words
+from pipelines.metrics.spec import Metric, MetricCatalog
+from pipelines.okrs.bands import PRESETS, BandPreset
+from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet
+from pipelines.service.answers import ALL_PERIODS, Answers, KrDetail
+from pipelines.service.overview import Overview
+from pipelines.workspace import Workspace
+
+__all__ = [
+    "ALL_PERIODS",
+    "EVENT_ROLES",
+    "KPI_ROLES",
+    "PRESETS",
+    "SHAPES",
+    "TIERS",
+    "Answers",
+    "BandPreset",
+    "Brief",
+    "CheckIn",
+    "IngestRejected",
+    "IngestReport",
+    "KeyResult",
+    "KpiOptions",
+    "KrDetail",
+    "Metric",
+    "MetricCatalog",
+    "Objective",
+    "OkrSet",
+    "OkrlensError",
+    "Overview",
+    "Workspace",
+    "brief_markdown",
+    "brief_sections",
+    "in_words",
+    "records",
+    "spreadsheet_safe",
+]

@@ -1,0 +1,220 @@
+"""Answers: everything a page shows or a command prints, for one committed state of a workspace.
+
+The composition of the pipelines (series → scores → links → forecasts → lint → brief) is
+written here once. An Answers object is bound to one data version, so each answer is computed
+at most once per version and argument set, whoever asks: the dashboard keeps one per version,
+a command makes one and prints from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import pandas as pd
+
+from pipelines.errors import OkrlensError
+from pipelines.insight.brief import Brief, weekly_brief
+from pipelines.insight.forecast import EndForecast, kr_forecasts, metric_forecast
+from pipelines.insight.ladder import ladder_edges, ladder_nodes
+from pipelines.insight.links import metric_links
+from pipelines.insight.lint import lint
+from pipelines.metrics.describe import in_words
+from pipelines.metrics.spec import Metric, MetricCatalog
+from pipelines.okrs.history import score_history, weekly_as_of_dates
+from pipelines.okrs.scoring import key_result_scores, objective_scores
+from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period, referenced_period
+from pipelines.service.overview import Overview, overview
+from pipelines.workspace import Workspace
+
+ALL_PERIODS = "all"
+# Answers are small frames; a handful of as-of dates and filters per version is plenty.
+PER_VERSION = 32
+
+
+@dataclass(frozen=True)
+class KrDetail:
+    """One key result with what its page shows: its score row, metric, period and forecast."""
+
+    objective: Objective
+    kr: KeyResult
+    score: pd.Series
+    period: Period
+    metric: Metric | None
+    counter_metric: Metric | None
+    own_series: pd.DataFrame
+    checkins: pd.DataFrame
+    forecast: EndForecast | None
+
+
+class Answers:
+    """The answers of one workspace at one data version (definitions and snapshot read once)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.version = workspace.data_version()
+        self.catalog: MetricCatalog = workspace.catalog()
+        self.okrs: OkrSet = workspace.okrs()
+        self.series: pd.DataFrame = workspace.series()
+
+    def chosen_period(self, as_of: dt.date, period: str | None = None) -> str | None:
+        """The period to show: the one named, None for all, else the one containing as_of."""
+        if period == ALL_PERIODS:
+            return None
+        if period is not None:
+            if period not in {p.name for p in self.okrs.periods}:
+                raise OkrlensError(
+                    f"unknown period {period!r}",
+                    where="period",
+                    fix=f"use one of: {', '.join(p.name for p in self.okrs.periods)}, "
+                    f"or {ALL_PERIODS}",
+                )
+            return period
+        current = referenced_period(self.okrs, as_of)
+        return current.name if current else None
+
+    def checked_team(self, team: str | None) -> str | None:
+        """team itself when some objective belongs to it (None for all teams); OkrlensError if not."""
+        teams = {o.team for o in self.okrs.objectives}
+        if team is not None and team not in teams:
+            raise OkrlensError(
+                f"unknown team {team!r}",
+                where="team",
+                fix=f"use one of: {', '.join(sorted(teams))}",
+            )
+        return team
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - one Answers per version; they die together
+    def scores(self, as_of: dt.date, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Key-result scores and objective roll-ups of period (None: all) at as_of."""
+        krs = key_result_scores(self.okrs, self.catalog, self.series, as_of, period)
+        return krs, objective_scores(self.okrs, krs)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def history(self, as_of: dt.date, period: str) -> pd.DataFrame:
+        """Key-result scores week by week from the period's start to as_of."""
+        dates = weekly_as_of_dates(self.okrs.period(period).start, as_of)
+        return score_history(self.okrs, self.catalog, self.series, dates, period)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def overview(
+        self, as_of: dt.date, period: str | None, team: str | None, kind: str | None
+    ) -> Overview:
+        """The overview of period at as_of for team and kind (None: all)."""
+        krs, objectives = self.scores(as_of, period)
+        units = {m.name: m.unit for m in self.catalog.metrics}
+        forecasts = self.forecasts(as_of, period)
+        return overview(krs, objectives, self.series, forecasts, units, team=team, kind=kind)
+
+    @cached_property
+    def links(self) -> pd.DataFrame:
+        """Measured lead/lag links between every leading and lagging metric."""
+        return metric_links(self.series, self.catalog)
+
+    def links_between(
+        self, leading: list[str] | None, lagging: list[str] | None, max_lag: int
+    ) -> pd.DataFrame:
+        """Lead/lag links of chosen metrics up to max_lag periods (the CLI's questions)."""
+        return metric_links(
+            self.series, self.catalog, leading=leading, lagging=lagging, max_lag=max_lag
+        )
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def forecasts(self, as_of: dt.date, period: str | None) -> pd.DataFrame:
+        """Each metric-backed key result's forecast to period end: median, interval, band chances."""
+        return kr_forecasts(self.okrs, self.catalog, self.series, as_of, period, self.links)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def findings(self, as_of: dt.date, period: str | None = None) -> pd.DataFrame:
+        """Lint findings at as_of, for the objectives of period (None: every objective)."""
+        found = lint(self.okrs, self.catalog, self.series, as_of)
+        if period is None:
+            return found
+        in_period = {o.id for o in self.okrs.objectives if o.period == period}
+        return found[found["objective_id"].isin(in_period)].reset_index(drop=True)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def brief(self, as_of: dt.date, team: str | None) -> Brief:
+        """The weekly standup brief for team (all teams when None)."""
+        return weekly_brief(
+            self.okrs,
+            self.catalog,
+            self.series,
+            as_of,
+            team=self.checked_team(team),
+            links=self.links,
+        )
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def ladder(self, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The ladder of period: its nodes (outputs, leading, lagging) and labelled edges."""
+        nodes = ladder_nodes(self.okrs, self.catalog, period)
+        return nodes, ladder_edges(self.okrs, self.catalog, period, self.links)
+
+    def metric_series(self, names: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The series of the named metrics (all when None); OkrlensError for an unknown name."""
+        if names is None:
+            return self.series
+        known = {m.name for m in self.catalog.metrics}
+        for name in names:
+            if name not in known:
+                raise OkrlensError(
+                    f"no metric called {name!r}",
+                    where=str(self.workspace.metrics_path),
+                    fix=f"use one of: {', '.join(sorted(known))}",
+                )
+        return self.series[self.series["metric"].isin(names)].reset_index(drop=True)
+
+    @cached_property
+    def metric_catalog(self) -> pd.DataFrame:
+        """One row per metric: name, label, kind, source, grain, unit, who uses it, in words."""
+        users: dict[str, list[str]] = {}
+        for objective in self.okrs.objectives:
+            for kr in objective.key_results:
+                for name in (kr.metric, kr.counter_metric):
+                    if name:
+                        users.setdefault(name, []).append(kr.id)
+        return pd.DataFrame(
+            [
+                {
+                    "name": m.name,
+                    "label": m.display_label,
+                    "kind": m.kind,
+                    "source": "ratio" if m.ratio else m.source,
+                    "aggregation": f"{m.ratio.numerator} / {m.ratio.denominator}"
+                    if m.ratio
+                    else m.aggregation,
+                    "grain": m.grain,
+                    "unit": m.unit,
+                    "direction": m.direction,
+                    "used_by": ", ".join(users.get(m.name, [])),
+                    "definition": in_words(m, self.catalog),
+                    "description": m.description,
+                }
+                for m in self.catalog.metrics
+            ]
+        )
+
+    def key_result(self, kr_id: str, as_of: dt.date) -> KrDetail:
+        """Everything the key-result page shows about kr_id at as_of."""
+        objective, kr = self.okrs.key_result(kr_id)
+        krs, _ = self.scores(as_of, objective.period)
+        period = self.okrs.period(objective.period)
+        metric = self.catalog.get(kr.metric) if kr.metric else None
+        own = self.metric_series((metric.name,)) if metric else self.series.iloc[0:0]
+        ahead = metric_forecast(self.series, metric, as_of, period.end) if metric else None
+        return KrDetail(
+            objective=objective,
+            kr=kr,
+            score=krs[krs["kr_id"] == kr_id].iloc[0],
+            period=period,
+            metric=metric,
+            counter_metric=self.catalog.get(kr.counter_metric) if kr.counter_metric else None,
+            own_series=own,
+            checkins=pd.DataFrame(
+                [c.model_dump() for c in kr.checkins],
+                columns=["date", "value", "confidence", "note"],
+            ),
+            forecast=ahead,
+        )

@@ -1,0 +1,59 @@
+"""The store's status: row counts per source, data freshness and the latest ingests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from pipelines import db
+from pipelines.ingest.ledger import ingest_history
+from pipelines.workspace import Workspace
+
+_COUNTS = """
+SELECT
+    (SELECT count(*) FROM events) AS events,
+    (SELECT count(DISTINCT user_id) FROM events) AS users,
+    (SELECT count(DISTINCT account_id) FROM events) AS accounts,
+    (SELECT min(event_time) FROM events) AS first_event,
+    (SELECT max(event_time) FROM events) AS last_event,
+    (SELECT count(*) FROM kpis) AS kpi_values,
+    (SELECT count(DISTINCT metric) FROM kpis) AS kpi_metrics,
+    (SELECT count(*) FROM rejected_lines) AS rejected_lines
+"""
+
+_KPI_FRESHNESS = """
+SELECT k.metric, any_value(l.label) AS label, count(*) AS values, min(k.date) AS first_date,
+       max(k.date) AS last_date
+FROM kpis k LEFT JOIN kpi_labels l USING (metric)
+GROUP BY k.metric ORDER BY k.metric
+"""
+
+
+def store_status(workspace: Workspace, as_of: dt.date) -> dict[str, Any]:
+    """Row counts per source, data freshness and the latest ingests of the workspace's store."""
+    with workspace.reading() as con:
+        counts = db.query(con, _COUNTS).iloc[0].to_dict()
+        freshness = db.query(con, _KPI_FRESHNESS)
+        ingests = ingest_history(con, limit=10)
+    last_event = counts["last_event"]
+    freshness["days_old"] = [(as_of - pd.Timestamp(d).date()).days for d in freshness["last_date"]]
+    return {
+        "workspace": str(workspace.home),
+        "as_of": as_of,
+        "events": {
+            "rows": int(counts["events"]),
+            "users": int(counts["users"]),
+            "accounts": int(counts["accounts"]),
+            "first": counts["first_event"],
+            "last": last_event,
+            "days_old": None
+            if pd.isna(last_event)
+            else (as_of - pd.Timestamp(last_event).date()).days,
+        },
+        "kpis": {"values": int(counts["kpi_values"]), "metrics": int(counts["kpi_metrics"])},
+        "rejected_lines": int(counts["rejected_lines"]),
+        "kpi_freshness": freshness,
+        "ingests": ingests,
+    }

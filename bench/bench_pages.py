@@ -27,15 +27,21 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 RESULTS = Path(__file__).with_name("results")
 
 
+def cold_caches() -> None:
+    """Empty every dashboard cache (the snapshot on disk stays: it is what a commit publishes)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def page_timings(home: Path, page: str, warm_runs: int) -> tuple[float, float]:
     """(cold seconds, median warm seconds) of one page on the workspace at home."""
     os.environ["OKRLENS_HOME"] = str(home)
-    st.cache_data.clear()
+    cold_caches()
     at = AppTest.from_file(APP, default_timeout=300)
     if page != PAGES[0].file:
         at.run()
         at.switch_page(f"app_pages/{page}")
-        st.cache_data.clear()
+        cold_caches()
     at.query_params["as_of"] = "2026-11-23"
     start = time.perf_counter()
     at.run()

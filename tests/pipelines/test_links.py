@@ -1,5 +1,5 @@
 """Lead/lag links: planted lags are found, independent series are not linked, and every claim is
-worded and guarded as the brief says (pipelines/insight/links.py).
+worded and guarded as the brief says (pipelines/insight/links/).
 
 The simulations use fixed seeds; the rates they measured are in the comments next to the
 thresholds, which sit a little below (or above) them.
@@ -18,8 +18,7 @@ from scipy import stats
 from scipy.signal import lfilter
 
 from pipelines.errors import OkrlensError
-from pipelines.insight import links
-from pipelines.insight.links import Link, lead_lag, metric_links
+from pipelines.insight.links import Link, changes, lags, lead_lag, metric_links
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.workspace import Workspace
 
@@ -139,7 +138,7 @@ def test_prewhitening_keeps_momentum_walks_from_looking_linked(
     leading = walks(rng, trials, WEEKS, drift=0.3, momentum=0.6)
     lagging = walks(rng, trials, WEEKS, drift=0.3, momentum=0.6)
     whitened = share(link.significant for link in all_links(leading, lagging))
-    monkeypatch.setattr(links, "PREWHITEN", False)
+    monkeypatch.setattr(changes, "PREWHITEN", False)
     differenced_only = share(link.significant for link in all_links(leading, lagging))
     # Measured with this seed: 6.2 % pre-whitened (4.9 % on average over ten other seeds, so
     # at the nominal 5 % up to sampling error of ±0.7 points), 23.8 % differenced only.
@@ -252,7 +251,7 @@ def test_vectorised_correlation_matches_pandas() -> None:
     x, y = rng.normal(size=60), rng.normal(size=60)
     x[[3, 17]], y[[8, 40]] = np.nan, np.nan
     windows = np.lib.stride_tricks.sliding_window_view
-    r, n = links._paired_r(windows(x, 30), windows(y, 30), 12)
+    r, n = lags.paired_r(windows(x, 30), windows(y, 30), 12)
     expected = pd.Series(x).rolling(30, min_periods=12).corr(pd.Series(y)).to_numpy()[29:]
     np.testing.assert_allclose(r, expected, rtol=1e-10)
     assert n.tolist() == [

@@ -86,3 +86,16 @@ def test_the_readme_layers_table_names_every_folder() -> None:
         and (p.parent == ROOT or p.parent.name == "pipelines")
     }
     assert folders <= named, f"folders missing from the README's Layers table: {folders - named}"
+
+
+LONG_MODULE = 400
+
+
+def test_a_long_module_says_at_its_top_why_it_is_long() -> None:
+    offenders = []
+    for folder in ("pipelines", "dashboard", "cli"):
+        for p in (ROOT / folder).rglob("*.py"):
+            text = p.read_text()
+            if text.count("\n") > LONG_MODULE and "Why this module is long" not in text[:2000]:
+                offenders.append(f"{p.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    assert offenders == []

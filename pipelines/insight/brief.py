@@ -19,7 +19,7 @@ from pipelines.insight.forecast import kr_forecasts
 from pipelines.insight.lint import lint
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.scoring import key_result_scores
-from pipelines.okrs.spec import OkrSet, referenced_period
+from pipelines.okrs.spec import OkrSet
 
 WEEK = dt.timedelta(days=7)
 # A forecast "shifted" when the chance of its most likely band moved by this much in a week.
@@ -123,7 +123,7 @@ def weekly_brief(
     links: pd.DataFrame | None = None,
 ) -> Brief:
     """The brief for the week ending at as_of: this week's scores, forecasts and lint against last week's."""
-    found = referenced_period(okrs, as_of)
+    found = okrs.period_at(as_of)
     period = found.name if found else None
     brief = Brief(as_of=as_of, period=period, team=team)
     if period is None:

@@ -18,8 +18,7 @@ EDGE_COLUMNS = ["source", "target", "kind", "label", "strength"]
 
 def _is_output(kr: KeyResult, okrs: OkrSet) -> bool:
     """True for a deliverable: a milestone fed by check-ins, not a KR that a child objective expands."""
-    telescoped = {o.parent_kr for o in okrs.objectives}
-    return kr.metric is None and kr.kr_type == "milestone" and kr.id not in telescoped
+    return kr.metric is None and kr.kr_type == "milestone" and not okrs.children_of(kr.id)
 
 
 def _period_objectives(okrs: OkrSet, period: str) -> list[Objective]:
@@ -77,7 +76,6 @@ def ladder_edges(
     tier = dict(zip(nodes["node"], nodes["tier"], strict=True))
     edges: dict[tuple[str, str], dict[str, object]] = {}
     objectives = _period_objectives(okrs, period)
-    by_kr = {kr.id: o for o in objectives for kr in o.key_results}
 
     def metrics_of(objective: Objective, wanted: str) -> list[str]:
         return [
@@ -94,8 +92,10 @@ def ladder_edges(
                         "label": "enables (declared)",
                         "strength": None,
                     }
-        # A telescoped objective's leading metrics feed the business outcomes of its parent objective.
-        parent = by_kr.get(objective.parent_kr or "")
+        # A telescoped objective's leading metrics feed the business outcomes of its parent
+        # objective, when that parent is on this period's ladder too.
+        parent = okrs.parent_of(objective)
+        parent = parent if parent is not None and parent.period == period else None
         lagging = metrics_of(objective, TIERS[2]) + (metrics_of(parent, TIERS[2]) if parent else [])
         for lead in leading:
             for lag in lagging:

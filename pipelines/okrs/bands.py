@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True)
 class BandPreset:
@@ -21,8 +24,25 @@ class BandPreset:
     cut_in_lower: tuple[bool, ...]
     source: str
 
+    def levels(self, progress: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """The index into labels of the band each progress value falls in (NaN: the lowest).
+
+        A value moves one band up per cut it passes; a cut itself counts as passed unless it
+        belongs to the band below (``cut_in_lower``). The cuts ascend, so this is the band
+        whose interval holds the value.
+
+        Example:
+            >>> PRESETS["default"].levels([0.59, 0.6, 0.8, 0.8001]).tolist()
+            [0, 1, 1, 2]
+        """
+        values = np.asarray(progress, dtype=float)
+        level = np.zeros(values.shape, dtype=np.int64)
+        for cut, in_lower in zip(self.cuts, self.cut_in_lower, strict=True):
+            level += (values > cut) if in_lower else (values >= cut)
+        return level
+
     def band(self, progress: float | None) -> str | None:
-        """The label of the band progress falls in; None when there is no progress yet.
+        """The label of the band progress falls in (see `levels`); None without progress yet.
 
         Example:
             >>> PRESETS["default"].band(0.6), PRESETS["default"].band(0.8001)
@@ -30,10 +50,7 @@ class BandPreset:
         """
         if progress is None or math.isnan(progress):
             return None
-        for cut, label, in_lower in zip(self.cuts, self.labels, self.cut_in_lower, strict=False):
-            if progress < cut or (in_lower and progress == cut):
-                return label
-        return self.labels[-1]
+        return self.labels[int(self.levels(progress))]
 
 
 PRESETS: dict[str, BandPreset] = {

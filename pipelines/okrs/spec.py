@@ -101,8 +101,17 @@ class Objective(BaseModel):
     key_results: list[KeyResult]
 
 
+class TelescopingCycleError(OkrlensError, ValueError):
+    """Objectives whose parent_kr links loop back on themselves."""
+
+
 class OkrSet(BaseModel):
-    """The whole okrs.yaml file."""
+    """The whole okrs.yaml file.
+
+    Telescoping: an objective with ``parent_kr`` is a child of the objective holding that key
+    result; the methods `telescoped`, `children_of`, `parent_of`, `descendants`, `ancestors`,
+    `children_first` and `is_rolled_up` are the one reading of those links.
+    """
 
     model_config = ConfigDict(extra="forbid")
     band_preset: str = "default"
@@ -131,8 +140,15 @@ class OkrSet(BaseModel):
         return self
 
     def period(self, name: str) -> Period:
-        """The period called name."""
-        return next(p for p in self.periods if p.name == name)
+        """The period called name; OkrlensError when there is none."""
+        found = next((p for p in self.periods if p.name == name), None)
+        if found is None:
+            raise OkrlensError(
+                f"unknown period {name!r}",
+                where="okrs.yaml, periods",
+                fix=f"choose one of {', '.join(p.name for p in self.periods)}",
+            )
+        return found
 
     def period_at(self, as_of: dt.date) -> Period | None:
         """The period containing as_of, else the latest one that started before it."""
@@ -143,15 +159,102 @@ class OkrSet(BaseModel):
 
     def key_result(self, kr_id: str) -> tuple[Objective, KeyResult]:
         """The key result called kr_id and its objective; OkrlensError when there is none."""
-        for objective in self.objectives:
-            for kr in objective.key_results:
-                if kr.id == kr_id:
-                    return objective, kr
-        raise OkrlensError(
-            f"no key result {kr_id!r}",
-            where="okrs.yaml",
-            fix="use the id of a key result declared in okrs.yaml",
+        objective = self.owner_of(kr_id)
+        if objective is None:
+            raise OkrlensError(
+                f"no key result {kr_id!r}",
+                where="okrs.yaml",
+                fix="use the id of a key result declared in okrs.yaml",
+            )
+        return objective, next(kr for kr in objective.key_results if kr.id == kr_id)
+
+    def owner_of(self, kr_id: str) -> Objective | None:
+        """The objective holding key result kr_id, None when there is none."""
+        return next(
+            (o for o in self.objectives if any(kr.id == kr_id for kr in o.key_results)), None
         )
+
+    def telescoped(self) -> dict[str, list[Objective]]:
+        """The objectives telescoped from each key result, by parent KR id, in okrs.yaml order."""
+        children: dict[str, list[Objective]] = {}
+        for o in self.objectives:
+            if o.parent_kr is not None:
+                children.setdefault(o.parent_kr, []).append(o)
+        return children
+
+    def children_of(self, kr_id: str) -> list[Objective]:
+        """The objectives telescoped from key result kr_id, in okrs.yaml order."""
+        return self.telescoped().get(kr_id, [])
+
+    def parent_of(self, objective: Objective) -> Objective | None:
+        """The objective holding objective's parent_kr, None for a top-level objective."""
+        return None if objective.parent_kr is None else self.owner_of(objective.parent_kr)
+
+    def descendants(self, objective: Objective) -> list[Objective]:
+        """Every objective telescoped from objective's key results, at any depth, once each.
+
+        A parent_kr cycle ends the walk instead of looping; objective itself is never included.
+        """
+        children = self.telescoped()
+        seen = {objective.id}
+        found: list[Objective] = []
+        stack = [objective]
+        while stack:
+            for kr in stack.pop().key_results:
+                fresh = [c for c in children.get(kr.id, []) if c.id not in seen]
+                seen |= {c.id for c in fresh}
+                found += fresh
+                stack += fresh
+        return found
+
+    def ancestors(self, objective: Objective) -> list[Objective]:
+        """The objectives objective telescopes from through parent_kr, nearest first.
+
+        A parent_kr cycle ends the walk instead of looping; objective itself is never included.
+        """
+        seen = {objective.id}
+        found: list[Objective] = []
+        parent = self.parent_of(objective)
+        while parent is not None and parent.id not in seen:
+            seen.add(parent.id)
+            found.append(parent)
+            parent = self.parent_of(parent)
+        return found
+
+    def children_first(self) -> list[Objective]:
+        """All objectives, each after every objective telescoped from its key results.
+
+        Raises TelescopingCycleError (a ValueError) when parent_kr links form a cycle.
+        """
+        children = self.telescoped()
+        done: set[str] = set()
+        ordered: list[Objective] = []
+
+        def visit(o: Objective, path: list[str]) -> None:
+            """Append o after its children, depth first; path is the chain of parents above o."""
+            if o.id in done:
+                return
+            if o.id in path:
+                loop = " → ".join([*path[path.index(o.id) :], o.id])
+                raise TelescopingCycleError(
+                    f"objectives telescope into themselves: {loop}",
+                    where="okrs.yaml, parent_kr",
+                    fix="make each parent_kr point to a key result of a higher-level objective",
+                )
+            for kr in o.key_results:
+                for child in children.get(kr.id, []):
+                    visit(child, [*path, o.id])
+            done.add(o.id)
+            ordered.append(o)
+
+        for o in self.objectives:
+            visit(o, [])
+        return ordered
+
+    def is_rolled_up(self, kr: KeyResult) -> bool:
+        """True for a parent KR measured by its child objectives: no metric, no check-ins."""
+        measured_itself = kr.metric is not None or bool(kr.checkins) or kr.type == "milestone"
+        return not measured_itself and bool(self.children_of(kr.id))
 
     def check_metrics(self, catalog: MetricCatalog, where: str = "okrs.yaml") -> None:
         """OkrlensError when a key result names a metric (or counter-metric) catalog lacks."""
@@ -172,8 +275,3 @@ class OkrSet(BaseModel):
 def load_okrs(path: Path) -> OkrSet:
     """The OKR set declared in path (okrs.yaml), validated."""
     return load_model(path, OkrSet)
-
-
-def referenced_period(okrs: OkrSet, as_of: dt.date) -> Period | None:
-    """The period containing as_of, else the latest one that started before it."""
-    return okrs.period_at(as_of)

@@ -24,7 +24,7 @@ from pipelines.metrics.describe import in_words
 from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.okrs.history import score_history, weekly_as_of_dates
 from pipelines.okrs.scoring import key_result_scores, objective_scores
-from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period, referenced_period
+from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
 from pipelines.service.overview import Overview, overview
 from pipelines.workspace import Workspace
 
@@ -71,7 +71,7 @@ class Answers:
                     f"or {ALL_PERIODS}",
                 )
             return period
-        current = referenced_period(self.okrs, as_of)
+        current = self.okrs.period_at(as_of)
         return current.name if current else None
 
     def checked_team(self, team: str | None) -> str | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
+import pkgutil
 from datetime import date, timedelta
 from typing import Any
 
@@ -855,9 +857,13 @@ def test_expected_progress_is_monotone_and_bounded(d1: int, d2: int) -> None:
 
 
 def test_docstring_examples_hold() -> None:
-    result = doctest.testmod(scoring)
-    assert result.attempted > 0
-    assert result.failed == 0
+    modules = [scoring] + [
+        importlib.import_module(f"{scoring.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(scoring.__path__)
+    ]
+    results = [doctest.testmod(module) for module in modules]
+    assert sum(r.attempted for r in results) > 0
+    assert all(r.failed == 0 for r in results)
 
 
 def test_a_closed_period_is_graded_on_the_data_of_its_end() -> None:

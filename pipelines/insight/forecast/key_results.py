@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.errors import OkrlensError
 from pipelines.insight.forecast.bands import band_probabilities
 from pipelines.insight.forecast.ensemble import (
     EndForecast,
@@ -34,7 +33,7 @@ from pipelines.metrics.readings import known_rows
 from pipelines.metrics.spec import Grain, Metric, MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.scoring import band, key_result_scores, progress
-from pipelines.okrs.spec import OkrSet, Period, referenced_period
+from pipelines.okrs.spec import OkrSet, Period
 
 FORECAST_TYPES = ("increase", "decrease", "stay_above", "stay_below")
 FORECAST_COLUMNS: tuple[str, ...] = (
@@ -197,7 +196,7 @@ def kr_forecasts(
 ) -> pd.DataFrame:
     """One row per metric-backed increase / decrease / stay key result of the period.
 
-    period: a period name; default the one containing as_of (`referenced_period`). Only series
+    period: a period name; default the one containing as_of (`OkrSet.period_at`). Only series
     rows known at as_of are used (`known_rows` with ``live_snapshots=False``): nothing after
     as_of is seen. Baseline, target and type are the ones `key_result_scores` resolves at
     as_of. The forecast targets the period scoring reads at the period's end (the one
@@ -210,14 +209,7 @@ def kr_forecasts(
     significant lead (`nowcast_end_value`). A KR without usable data gets NaNs and a note.
     """
     columns = forecast_columns(okrs.band_preset)
-    names = [p.name for p in okrs.periods]
-    if period is not None and period not in names:
-        raise OkrlensError(
-            f"unknown period {period!r}",
-            where="okrs.yaml, periods",
-            fix=f"choose one of {', '.join(names)}",
-        )
-    cycle = okrs.period(period) if period is not None else referenced_period(okrs, as_of)
+    cycle = okrs.period(period) if period is not None else okrs.period_at(as_of)
     if cycle is None:
         return pd.DataFrame(columns=columns)
     rows = known_rows(series, as_of, live_snapshots=False)

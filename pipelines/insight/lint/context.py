@@ -14,15 +14,14 @@ from datetime import date
 
 import pandas as pd
 
-from pipelines.errors import OkrlensError
 from pipelines.metrics.readings import known_rows
 from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.okrs.scoring import (
-    SERIES_COLUMNS,
     auto_baseline,
+    check_series,
+    checkin_range,
     effective_type,
     graded_at,
-    is_rolled_up,
 )
 from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
 
@@ -74,41 +73,9 @@ class LintContext:
         """The objective's period, None when it names no known period."""
         return next((p for p in self.okrs.periods if p.name == o.period), None)
 
-    def children(self) -> dict[str, list[Objective]]:
-        """Objectives telescoped from each key result, by parent KR id."""
-        out: dict[str, list[Objective]] = {}
-        for o in self.okrs.objectives:
-            if o.parent_kr is not None:
-                out.setdefault(o.parent_kr, []).append(o)
-        return out
-
-    def owner(self, kr_id: str) -> Objective | None:
-        """The objective holding key result kr_id."""
-        return next(
-            (o for o in self.okrs.objectives if any(k.id == kr_id for k in o.key_results)), None
-        )
-
     def metric(self, name: str | None) -> Metric | None:
         """The catalog metric called name, None when absent or unknown."""
         return next((m for m in self.catalog.metrics if m.name == name), None)
-
-
-def resolved_target(kr: KeyResult, kr_type: str) -> float | None:
-    """The target scoring uses: declared, or 1 for a milestone (done)."""
-    if kr_type == "milestone" and kr.target is None:
-        return 1.0
-    return kr.target
-
-
-def _check_series(series: pd.DataFrame) -> None:
-    """Nothing; OkrlensError when series lacks a column lint reads."""
-    missing = [c for c in SERIES_COLUMNS if c not in series.columns]
-    if missing:
-        raise OkrlensError(
-            f"the metric series lacks column(s) {', '.join(missing)}",
-            where="lint(series=...)",
-            fix=f"pass the metric pipeline's output with columns {', '.join(SERIES_COLUMNS)}",
-        )
 
 
 def kr_view(
@@ -118,10 +85,15 @@ def kr_view(
     metric: Metric | None,
     rows: pd.DataFrame,
     as_of: date,
-    children: dict[str, list[Objective]],
+    rolled_up: bool,
 ) -> KrView:
     """The key result prepared for the rules: resolved baseline, type, target and history."""
-    baseline: float | None = kr.baseline if isinstance(kr.baseline, float) else None
+    baseline: float | None
+    if kr.metric is None:
+        baseline, target = checkin_range(kr)
+    else:
+        baseline = kr.baseline if isinstance(kr.baseline, float) else None
+        target = kr.target
     history = rows.iloc[0:0]
     if metric is not None and period is not None:
         at = graded_at(period, as_of)
@@ -129,8 +101,6 @@ def kr_view(
         if kr.baseline == "auto":
             # The same rule scoring uses, so lint and the dashboard agree on the baseline.
             baseline = auto_baseline(rows, period, at, metric.aggregation)
-    if kr.metric is None and kr.kr_type == "milestone" and baseline is None:
-        baseline = 0.0  # scoring's default for a milestone: 0 (not started) → 1 (done)
     kr_type = effective_type(kr, baseline) if metric is not None else kr.kr_type
     return KrView(
         objective=o,
@@ -140,9 +110,9 @@ def kr_view(
         rows=rows,
         history=history,
         baseline=baseline,
-        target=resolved_target(kr, kr_type),
+        target=target,
         kr_type=kr_type,
-        rolled_up=is_rolled_up(kr, children),
+        rolled_up=rolled_up,
     )
 
 
@@ -150,11 +120,10 @@ def lint_context(
     okrs: OkrSet, catalog: MetricCatalog, series: pd.DataFrame, as_of: date
 ) -> LintContext:
     """Every key result of okrs prepared once, with the metric histories known at as_of."""
-    _check_series(series)
+    check_series(series, "lint(series=...)")
     by_metric = {str(name): rows for name, rows in series.groupby("metric", sort=False)}
     no_rows = series.iloc[0:0]
     bare = LintContext(okrs, catalog, as_of, ())
-    children = bare.children()
     views = tuple(
         kr_view(
             o,
@@ -163,7 +132,7 @@ def lint_context(
             bare.metric(kr.metric),
             by_metric.get(str(kr.metric), no_rows),
             as_of,
-            children,
+            okrs.is_rolled_up(kr),
         )
         for o in okrs.objectives
         for kr in o.key_results

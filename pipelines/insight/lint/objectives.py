@@ -67,30 +67,12 @@ def own_kinds(ctx: LintContext, o: Objective) -> list[str]:
 
 def descendant_kinds(ctx: LintContext, o: Objective) -> set[str]:
     """Kinds of the KRs of every objective telescoped from o's key results, at any depth."""
-    children = ctx.children()
-    seen: set[str] = {o.id}
-    kinds: set[str] = set()
-    stack = [c for k in o.key_results for c in children.get(k.id, [])]
-    while stack:
-        child = stack.pop()
-        if child.id in seen:
-            continue
-        seen.add(child.id)
-        kinds |= set(own_kinds(ctx, child))
-        stack += [c for k in child.key_results for c in children.get(k.id, [])]
-    return kinds
+    return {kind for child in ctx.okrs.descendants(o) for kind in own_kinds(ctx, child)}
 
 
 def ancestor_kinds(ctx: LintContext, o: Objective) -> set[str]:
     """Kinds of the KRs of the objectives o telescopes from (parent_kr), at any height."""
-    seen: set[str] = {o.id}
-    kinds: set[str] = set()
-    parent = ctx.owner(o.parent_kr) if o.parent_kr else None
-    while parent is not None and parent.id not in seen:
-        seen.add(parent.id)
-        kinds |= set(own_kinds(ctx, parent))
-        parent = ctx.owner(parent.parent_kr) if parent.parent_kr else None
-    return kinds
+    return {kind for parent in ctx.okrs.ancestors(o) for kind in own_kinds(ctx, parent)}
 
 
 def lagging_only_hits(ctx: LintContext) -> Iterator[Hit]:

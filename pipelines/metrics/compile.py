@@ -1,134 +1,291 @@
-"""Metric definitions compiled to SQL: the one place metric SQL is generated.
+"""Metric definitions compiled to SQL syntax trees: the one place metric SQL is built.
+
+A query is a sqlglot tree (sqltree.py), never text: identifiers are quoted identifier nodes,
+user fragments arrive as checked trees (expressions.py), values are bound parameters. Only
+``render`` names an engine.
 
 Event metrics of one grain are computed in a single scan of the events table (one aggregate per
 metric, each with its own FILTER), so adding a metric does not add a scan. KPI metrics read the
-small KPI table. User fragments arrive as checked syntax trees (see expressions.py).
+small KPI table. A query may break its metrics down by one dimension (a column dimension_value,
+one row per period and value) and keep only slices (dimension = bound value).
+
+Spark (``render(tree, "spark")``, not yet run on a cluster): sqlglot renders every construct
+used here, DuckDB's own included: generate_series/unnest become SEQUENCE/EXPLODE, arg_max
+MAX_BY, date_trunc DATE_TRUNC, date arithmetic DATE_ADD/ADD_MONTHS/DATEDIFF, ->> GET_JSON_OBJECT
+and $name :name. What it cannot translate is noted where it arises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from pipelines.db import quote_ident
-from pipelines.metrics.expressions import checked_expression, render
+from sqlglot import exp
+
+from pipelines.metrics.expressions import checked_expression
+from pipelines.metrics.sources import dimension_value
 from pipelines.metrics.spec import Metric
+from pipelines.metrics.sqltree import (
+    column,
+    cross_join,
+    date,
+    later,
+    left_join,
+    named,
+    ordered,
+    select,
+    subquery,
+    table,
+)
 
-GRAIN_INTERVALS = {"day": "1 DAY", "week": "1 WEEK", "month": "1 MONTH", "quarter": "3 MONTH"}
+# How far one period reaches: a count of a date unit.
+GRAIN_STEPS = {
+    "day": (1, "DAY"),
+    "week": (1, "WEEK"),
+    "month": (1, "MONTH"),
+    "quarter": (3, "MONTH"),
+}
 # Counts and sums over a period with no matching event are zero, not unknown.
 ZERO_FILLED = frozenset({"count", "count_distinct", "sum"})
-
-
-def _where(metric: Metric, source: str) -> str:
-    """The metric's filter rendered as SQL, or TRUE."""
-    if not metric.filter:
-        return "TRUE"
-    return render(checked_expression(metric.filter, source, where=f"metric {metric.name}: filter"))
-
-
-def _column(metric: Metric, source: str, numeric: bool) -> str:
-    """The metric's column expression rendered as SQL, cast to DOUBLE when numeric."""
-    assert metric.column is not None
-    sql = render(checked_expression(metric.column, source, where=f"metric {metric.name}: column"))
-    return f"TRY_CAST({sql} AS DOUBLE)" if numeric else sql
-
-
-def event_aggregate(metric: Metric) -> str:
-    """The aggregate expression computing metric over events, with its filter."""
-    agg = metric.aggregation
-    if agg == "count":
-        call = "count(*)"
-    elif agg == "count_distinct":
-        call = f"count(DISTINCT {_column(metric, 'events', numeric=False)})"
-    elif agg == "last":
-        call = f"arg_max({_column(metric, 'events', numeric=True)}, event_time)"
-    else:
-        call = f"{agg}({_column(metric, 'events', numeric=True)})"
-    return f"{call} FILTER (WHERE {_where(metric, 'events')})"
-
-
-def events_sql(metrics: Sequence[Metric], grain: str) -> str:
-    """SQL giving one row per grain period over the whole event range, one column per metric.
-
-    Columns: period_start, period_end (exclusive), complete (the period ended within the data),
-    then each metric's value, zero-filled for counts and sums.
-    """
-    interval = GRAIN_INTERVALS[grain]
-    aggregates = ",\n        ".join(
-        f"{event_aggregate(m)} AS {quote_ident(m.name)}" for m in metrics
-    )
-    values = ",\n    ".join(
-        f"coalesce(a.{quote_ident(m.name)}, 0) AS {quote_ident(m.name)}"
-        if m.aggregation in ZERO_FILLED
-        else f"a.{quote_ident(m.name)}"
-        for m in metrics
-    )
-    return f"""
-WITH bounds AS (
-    SELECT CAST(date_trunc('{grain}', min(event_time)) AS DATE) AS first_period,
-           CAST(date_trunc('{grain}', max(event_time)) AS DATE) AS last_period,
-           CAST(date_trunc('day', max(event_time)) + INTERVAL 1 DAY AS DATE) AS data_end
-    FROM events
-),
-calendar AS (
-    SELECT CAST(unnest(generate_series(first_period, last_period, INTERVAL {interval})) AS DATE)
-        AS period_start
-    FROM bounds
-    WHERE first_period IS NOT NULL
-),
-agg AS (
-    SELECT CAST(date_trunc('{grain}', event_time) AS DATE) AS period_start,
-        {aggregates}
-    FROM events
-    GROUP BY 1
-)
-SELECT c.period_start,
-    CAST(c.period_start + INTERVAL {interval} AS DATE) AS period_end,
-    CAST(c.period_start + INTERVAL {interval} AS DATE) <= b.data_end AS complete,
-    {values}
-FROM calendar c CROSS JOIN bounds b LEFT JOIN agg a USING (period_start)
-ORDER BY c.period_start
-"""  # noqa: S608 - identifiers quoted, user fragments parsed and re-rendered, grain from a closed set
-
-
-_KPI_AGGREGATES = {
-    "count": "count(*)",
-    "sum": "sum(value)",
-    "avg": "avg(value)",
-    "min": "min(value)",
-    "max": "max(value)",
-    # The period's latest snapshot, summed over segments: MRR per plan adds up to MRR.
-    "last": "sum(value) FILTER (WHERE is_last)",
+DIMENSION = "dimension_value"
+_AGGREGATES: dict[str, type[exp.AggFunc]] = {
+    "sum": exp.Sum,
+    "avg": exp.Avg,
+    "min": exp.Min,
+    "max": exp.Max,
 }
 
 
-def kpi_sql(metric: Metric, grain: str) -> str:
-    """SQL giving metric's periods with data (period_start, period_end, complete, value).
+@dataclass(frozen=True)
+class Cut:
+    """Which rows of its metrics a query computes: broken down by a dimension, sliced, or all."""
 
-    Takes one bound parameter: the KPI's stored name. A period is complete when the KPI's rows,
-    at their usual spacing, reach its end.
+    by: str | None = None
+    where: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Query:
+    """A metric query: its syntax tree and the values bound to its named parameters."""
+
+    tree: exp.Select
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _period_start(time: exp.Expr, grain: str) -> exp.Expr:
+    """The first day of the grain period holding time."""
+    return date(exp.TimestampTrunc(this=time, unit=exp.var(grain.upper())))
+
+
+def _period_end(start: exp.Expr, grain: str) -> exp.Expr:
+    """The first day after the grain period starting at start."""
+    count, unit = GRAIN_STEPS[grain]
+    return later(start, count, unit)
+
+
+def _period_columns(start: exp.Column, data_end: exp.Expr, grain: str) -> list[exp.Expr]:
+    """period_start, period_end and complete (the period ended by data_end) of start."""
+    return [
+        start,
+        named(_period_end(start.copy(), grain), "period_end"),
+        named(exp.LTE(this=_period_end(start.copy(), grain), expression=data_end), "complete"),
+    ]
+
+
+def _fragment(metric: Metric, text: str, source: str, role: str) -> exp.Expr:
+    """The checked tree of one of metric's SQL fragments (its filter or column)."""
+    return checked_expression(text, source, where=f"metric {metric.name}: {role}")
+
+
+def _slices(cut: Cut, source: str) -> tuple[list[exp.Expr], dict[str, str]]:
+    """The conditions keeping cut's slices of source, and the values they bind."""
+    names = [f"slice_{i}" for i in range(len(cut.where))]
+    conditions: list[exp.Expr] = [
+        exp.EQ(this=dimension_value(source, dim), expression=exp.Placeholder(this=name))
+        for name, (dim, _) in zip(names, cut.where, strict=True)
+    ]
+    return conditions, {name: value for name, (_, value) in zip(names, cut.where, strict=True)}
+
+
+def _filtered(call: exp.Expr, condition: exp.Expr) -> exp.Expr:
+    """The aggregate call over the rows condition keeps."""
+    return exp.Filter(this=call, expression=exp.Where(this=condition))
+
+
+def event_aggregate(metric: Metric) -> exp.Expr:
+    """The aggregate computing metric over events, with its filter."""
+    agg = str(metric.aggregation)
+    if agg == "count":
+        call: exp.Expr = exp.Count(this=exp.Star())
+    elif agg == "count_distinct":
+        value = _fragment(metric, str(metric.column), "events", "column")
+        call = exp.Count(this=exp.Distinct(expressions=[value]))
+    else:
+        value = _fragment(metric, str(metric.column), "events", "column")
+        # safe: without it sqlglot writes Spark's plain CAST, which fails on bad text in ANSI
+        # mode (Spark 4's default) where DuckDB's TRY_CAST gives NULL.
+        double = exp.DataType(this=exp.DataType.Type.DOUBLE)
+        number = exp.TryCast(this=value, to=double, safe=True)
+        if agg == "last":
+            call = exp.ArgMax(this=number, expression=column(metric.time_column))
+        else:
+            call = _AGGREGATES[agg](this=number)
+    if not metric.filter:
+        return call
+    return _filtered(call, _fragment(metric, metric.filter, "events", "filter"))
+
+
+def _calendar(grain: str) -> exp.Select:
+    """Every period_start from the bounds' first period to their last."""
+    count, unit = GRAIN_STEPS[grain]
+    steps = exp.GenerateSeries(
+        start=column("first_period"),
+        end=column("last_period"),
+        step=exp.Interval(this=exp.Literal.string(str(count)), unit=exp.var(unit)),
+    )
+    # The cast sits outside the series' own query: Spark refuses a generator (EXPLODE) nested
+    # in an expression, and DuckDB's series of dates is one of timestamps.
+    periods = select(
+        [named(exp.Explode(this=steps), "period")],
+        table("bounds"),
+        where=[exp.not_(exp.Is(this=column("first_period"), expression=exp.Null()))],
+    )
+    return select([named(date(column("period")), "period_start")], subquery(periods, "periods"))
+
+
+def events_query(metrics: Sequence[Metric], cut: Cut = Cut()) -> Query:
+    """The query giving one row per period over the whole event range, one column per metric.
+
+    metrics share one grain and timestamp. Columns: period_start, period_end (exclusive),
+    complete (the period ended within the data), dimension_value when broken down, then each
+    metric's value, zero-filled for counts and sums. A breakdown has a row for every period and
+    every value seen in the (sliced) events.
     """
-    assert metric.aggregation is not None
-    interval = GRAIN_INTERVALS[grain]
-    return f"""
-WITH src AS (
-    SELECT date, value, CAST(date_trunc('{grain}', date) AS DATE) AS period_start
-    FROM kpis WHERE metric = ? AND ({_where(metric, "kpis")})
-),
-marked AS (
-    SELECT *, date = max(date) OVER (PARTITION BY period_start) AS is_last FROM src
-),
-spacing AS (
-    SELECT coalesce(CAST(median(gap) AS INTEGER), 1) AS days
-    FROM (SELECT date - lag(date) OVER (ORDER BY date) AS gap FROM (SELECT DISTINCT date FROM src))
-),
-data_end AS (
-    SELECT max(date) + (SELECT days FROM spacing) AS day FROM src
-)
-SELECT period_start,
-    CAST(period_start + INTERVAL {interval} AS DATE) AS period_end,
-    CAST(period_start + INTERVAL {interval} AS DATE) <= (SELECT day FROM data_end) AS complete,
-    {_KPI_AGGREGATES[metric.aggregation]} AS value
-FROM marked
-GROUP BY period_start
-ORDER BY period_start
-"""  # noqa: S608 - identifiers quoted, user fragments parsed and re-rendered, grain from a closed set
+    grain, time = metrics[0].grain, metrics[0].time_column
+    last_day = exp.TimestampTrunc(this=exp.Max(this=column(time)), unit=exp.var("DAY"))
+    bounds = select(
+        [
+            named(_period_start(exp.Min(this=column(time)), grain), "first_period"),
+            named(_period_start(exp.Max(this=column(time)), grain), "last_period"),
+            named(later(last_day, 1, "DAY"), "data_end"),
+        ],
+        table("events"),
+    )
+    keys = [named(_period_start(column(time), grain), "period_start")]
+    keys += [named(dimension_value("events", cut.by), DIMENSION)] if cut.by else []
+    conditions, params = _slices(cut, "events")
+    ctes = {
+        "bounds": bounds,
+        "calendar": _calendar(grain),
+        "agg": select(
+            [*keys, *(named(event_aggregate(m), m.name) for m in metrics)],
+            table("events"),
+            where=conditions,
+            group=[exp.Literal.number(i + 1) for i in range(len(keys))],
+        ),
+    }
+    matched: exp.Expr = exp.EQ(
+        this=column("period_start", "a"), expression=column("period_start", "c")
+    )
+    joins = [cross_join(table("bounds", "b"))]
+    if cut.by:
+        # Every period gets a row for every value, so a value's quiet weeks read as zero.
+        ctes["dimension_values"] = select([column(DIMENSION)], table("agg"), distinct=True)
+        joins.append(cross_join(table("dimension_values", "v")))
+        same_value = exp.NullSafeEQ(this=column(DIMENSION, "a"), expression=column(DIMENSION, "v"))
+        matched = exp.and_(matched, same_value, copy=False)
+    joins.append(left_join(table("agg", "a"), matched))
+    values = [
+        named(exp.Coalesce(this=column(m.name, "a"), expressions=[exp.Literal.number(0)]), m.name)
+        if m.aggregation in ZERO_FILLED
+        else column(m.name, "a")
+        for m in metrics
+    ]
+    breakdown = [column(DIMENSION, "v")] if cut.by else []
+    query = select(
+        [
+            *_period_columns(column("period_start", "c"), column("data_end", "b"), grain),
+            *breakdown,
+            *values,
+        ],
+        table("calendar", "c"),
+        joins=joins,
+        order=[column("period_start", "c"), *(c.copy() for c in breakdown)],
+        ctes=ctes,
+    )
+    return Query(query, params)
+
+
+def _kpi_aggregate(aggregation: str) -> exp.Expr:
+    """The aggregate computing a KPI metric over its rows."""
+    if aggregation == "last":
+        # The period's latest snapshot, summed over segments: MRR per plan adds up to MRR.
+        return _filtered(exp.Sum(this=column("value")), column("is_last"))
+    if aggregation == "count":
+        return exp.Count(this=exp.Star())
+    return _AGGREGATES[aggregation](this=column("value"))
+
+
+def _data_end() -> exp.Select:
+    """The day after the KPI's rows end, at their usual spacing (their median gap in days)."""
+    dates = select([column("date")], table("src"), distinct=True)
+    previous = exp.Window(
+        this=exp.Lag(this=column("date")), order=exp.Order(expressions=ordered(column("date")))
+    )
+    gap = exp.DateDiff(this=column("date"), expression=previous, unit=exp.var("DAY"))
+    gaps = select([named(gap, "gap")], subquery(dates, "dates"))
+    # CAST rounds half to even in DuckDB but truncates in Spark, and sqlglot renders no
+    # half-even rounding for both: on Spark a median gap of n.5 days may come out one day less.
+    median = exp.Cast(
+        this=exp.Median(this=column("gap")), to=exp.DataType(this=exp.DataType.Type.INT)
+    )
+    days = exp.Coalesce(this=median, expressions=[exp.Literal.number(1)])
+    spacing = select([named(days, "days")], subquery(gaps, "gaps"))
+    last = select([named(exp.Max(this=column("date")), "last_day")], table("src"))
+    return select(
+        [named(later(column("last_day"), column("days"), "DAY"), "day")],
+        subquery(last, "last"),
+        joins=[cross_join(subquery(spacing, "spacing"))],
+    )
+
+
+def kpi_query(metric: Metric, cut: Cut = Cut()) -> Query:
+    """The query giving metric's periods with data: period_start, period_end, complete, value.
+
+    Binds the KPI's stored name (and any slice values). A period is complete when the KPI's
+    rows, at their usual spacing, reach its end. Broken down, dimension_value comes after
+    complete, and a snapshot (last) is each value's own latest.
+    """
+    keys = ["period_start", *([DIMENSION] if cut.by else [])]
+    conditions, params = _slices(cut, "kpis")
+    if metric.filter:
+        conditions.insert(0, _fragment(metric, metric.filter, "kpis", "filter"))
+    src = select(
+        [
+            named(column(metric.time_column), "date"),
+            column("value"),
+            named(_period_start(column(metric.time_column), metric.grain), "period_start"),
+            *([named(dimension_value("kpis", cut.by), DIMENSION)] if cut.by else []),
+        ],
+        table("kpis"),
+        where=[exp.EQ(this=column("metric"), expression=exp.Placeholder(this="kpi")), *conditions],
+    )
+    latest = exp.Window(this=exp.Max(this=column("date")), partition_by=[column(k) for k in keys])
+    is_last = named(exp.EQ(this=column("date"), expression=latest), "is_last")
+    end = exp.Subquery(this=select([column("day")], table("data_end")))
+    query = select(
+        [
+            *_period_columns(column("period_start"), end, metric.grain),
+            *([column(DIMENSION)] if cut.by else []),
+            named(_kpi_aggregate(str(metric.aggregation)), "value"),
+        ],
+        table("marked"),
+        group=[column(k) for k in keys],
+        order=[column(k) for k in keys],
+        ctes={
+            "src": src,
+            "marked": select([exp.Star(), is_last], table("src")),
+            "data_end": _data_end(),
+        },
+    )
+    return Query(query, {"kpi": metric.kpi_name} | params)

@@ -24,10 +24,16 @@ def in_words(metric: Metric, catalog: MetricCatalog) -> str:
         ...     "source": "events", "aggregation": "count_distinct", "column": "user_id"}]})
         >>> in_words(c.get("wau"), c)
         'Wau is the number of distinct user_id values in product events, per week; higher is better (leading product KPI).'
+        >>> c = MetricCatalog.model_validate({"metrics": [*c.metrics, {"name": "twice",
+        ...     "kind": "leading", "expr": "2 * wau"}]})
+        >>> in_words(c.get("twice"), c)
+        'Twice is 2 * wau (a formula over other metrics), per week; higher is better (leading product KPI).'
     """
     if metric.ratio is not None:
         parts = (catalog.get(metric.ratio.numerator), catalog.get(metric.ratio.denominator))
         how = f"{parts[0].display_label} divided by {parts[1].display_label}"
+    elif metric.expr is not None:
+        how = f"{metric.expr} (a formula over other metrics)"
     else:
         source = (
             "product events"

@@ -2,7 +2,8 @@
 
 A fragment is parsed with sqlglot into a syntax tree; every node must be on an allow-list and
 every column must exist in the metric's source. The tree is then rendered back to SQL, so what
-runs is what was validated, in the dialect of the engine that runs it.
+runs is what was validated, in the dialect of the engine that runs it. A derived metric's
+formula is parsed the same way, against a far smaller allow-list, and never becomes SQL.
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from pipelines.errors import OkrlensError
-
-SOURCE_COLUMNS: dict[str, frozenset[str]] = {
-    "events": frozenset({"event_time", "user_id", "account_id", "event_name", "properties"}),
-    "kpis": frozenset({"date", "metric", "segment", "value"}),
-}
+from pipelines.metrics.sources import PROPERTIES, SOURCE_COLUMNS, property_value
 
 # Comparisons, boolean logic, literals, property look-ups and a few pure scalar functions:
 # enough for any filter an analyst writes, nothing that reads other tables or has side effects.
@@ -91,9 +88,8 @@ def checked_expression(text: str, source: str, *, where: str) -> exp.Expr:
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
     except ParseError as exc:
-        first = exc.errors[0]["description"] if exc.errors else str(exc)
         raise OkrlensError(
-            f"cannot parse {text!r}: {first}",
+            f"cannot parse {text!r}: {_first_problem(exc)}",
             where=where,
             fix="write a SQL expression such as event_name = 'workflow_completed'",
         ) from None
@@ -161,23 +157,66 @@ def _check_raw_text(node: exp.Expr, text: str, where: str) -> None:
 
 
 def _property_lookup(node: exp.Expr) -> exp.Expr:
-    """properties['name'] as a JSON text lookup, so it compares like any string column."""
+    """node, or the JSON text lookup it means when it is properties['name']."""
     if (
         isinstance(node, exp.Bracket)
         and isinstance(node.this, exp.Column)
-        and node.this.name == "properties"
+        and node.this.name == PROPERTIES
         and len(node.expressions) == 1
         and isinstance(node.expressions[0], exp.Literal)
         and node.expressions[0].is_string
     ):
-        key = node.expressions[0].this
-        return exp.JSONExtractScalar(
-            this=node.this,
-            expression=exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)]),
-        )
+        return property_value(node.this, node.expressions[0].this)
     return node
 
 
-def render(tree: exp.Expr, dialect: str = "duckdb") -> str:
-    """The SQL text of a checked tree in dialect."""
-    return tree.sql(dialect=dialect)
+def _first_problem(exc: ParseError) -> str:
+    """The first thing sqlglot could not parse, in its words."""
+    return str(exc.errors[0]["description"]) if exc.errors else str(exc)
+
+
+# Arithmetic over metric names and numbers: a formula reads other metrics' values, nothing else.
+_FORMULA: tuple[type[exp.Expr], ...] = (
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Paren,
+    exp.Neg,
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+)
+_FORMULA_FIX = "write arithmetic over metric names and numbers, e.g. mrr - churned_mrr"
+
+
+def formula(text: str) -> exp.Expr:
+    """The syntax tree of text, + - * / and parentheses over metric names and numbers.
+
+    ValueError (raised inside metrics.yaml validation, which names the metric) if it is not.
+
+    Example:
+        >>> formula("(mrr - churned_mrr) / 2").sql()
+        '(mrr - churned_mrr) / 2'
+        >>> formula("sum(mrr)")
+        Traceback (most recent call last):
+        ...
+        ValueError: expr 'sum(mrr)' uses 'SUM(mrr)': write arithmetic over metric names and numbers, e.g. mrr - churned_mrr
+    """
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb")
+    except ParseError as exc:
+        raise ValueError(
+            f"cannot parse expr {text!r}: {_first_problem(exc)}; {_FORMULA_FIX}"
+        ) from None
+    for node in tree.walk():
+        if (
+            not isinstance(node, _FORMULA)
+            or (isinstance(node, exp.Literal) and node.is_string)
+            or (isinstance(node, exp.Column) and node.table)
+            or (isinstance(node, exp.Identifier) and not isinstance(node.parent, exp.Column))
+        ):
+            raise ValueError(f"expr {text!r} uses {node.sql()!r}: {_FORMULA_FIX}")
+    if tree.find(exp.Column) is None:
+        raise ValueError(f"expr {text!r} refers to no metric: {_FORMULA_FIX}")
+    return tree

@@ -30,7 +30,7 @@ def known_rows(
 ) -> pd.DataFrame:
     """The rows of rows known at the end of d, oldest period first.
 
-    aggregation is the metric's (None for ratios, which count as flows); with
+    aggregation is the metric's (None for ratio and derived metrics, which count as flows); with
     live_snapshots=False a snapshot must be over and complete like a flow.
 
     Example:

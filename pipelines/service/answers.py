@@ -181,10 +181,9 @@ class Answers:
                     "name": m.name,
                     "label": m.display_label,
                     "kind": m.kind,
-                    "source": "ratio" if m.ratio else m.source,
-                    "aggregation": f"{m.ratio.numerator} / {m.ratio.denominator}"
-                    if m.ratio
-                    else m.aggregation,
+                    "type": m.type,
+                    "source": m.source or "metrics",
+                    "aggregation": _formula(m),
                     "grain": m.grain,
                     "unit": m.unit,
                     "direction": m.direction,
@@ -218,3 +217,10 @@ class Answers:
             ),
             forecast=ahead,
         )
+
+
+def _formula(metric: Metric) -> str | None:
+    """How metric is computed, in one cell: its aggregation, or its parts' formula."""
+    if metric.ratio is not None:
+        return f"{metric.ratio.numerator} / {metric.ratio.denominator}"
+    return metric.expr if metric.type == "derived" else metric.aggregation

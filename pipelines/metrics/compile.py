@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from pipelines.metrics.expressions import checked_expression
+from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.sources import dimension_value
 from pipelines.metrics.spec import Metric
 from pipelines.metrics.sqltree import (
@@ -38,13 +39,6 @@ from pipelines.metrics.sqltree import (
     table,
 )
 
-# How far one period reaches: a count of a date unit.
-GRAIN_STEPS = {
-    "day": (1, "DAY"),
-    "week": (1, "WEEK"),
-    "month": (1, "MONTH"),
-    "quarter": (3, "MONTH"),
-}
 # Counts and sums over a period with no matching event are zero, not unknown.
 ZERO_FILLED = frozenset({"count", "count_distinct", "sum"})
 DIMENSION = "dimension_value"
@@ -79,7 +73,7 @@ def _period_start(time: exp.Expr, grain: str) -> exp.Expr:
 
 def _period_end(start: exp.Expr, grain: str) -> exp.Expr:
     """The first day after the grain period starting at start."""
-    count, unit = GRAIN_STEPS[grain]
+    count, unit = GRAINS[grain].step
     return later(start, count, unit)
 
 
@@ -137,7 +131,7 @@ def event_aggregate(metric: Metric) -> exp.Expr:
 
 def _calendar(grain: str) -> exp.Select:
     """Every period_start from the bounds' first period to their last."""
-    count, unit = GRAIN_STEPS[grain]
+    count, unit = GRAINS[grain].step
     steps = exp.GenerateSeries(
         start=column("first_period"),
         end=column("last_period"),

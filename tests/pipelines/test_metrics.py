@@ -348,3 +348,13 @@ def test_a_ratio_of_monthly_parts_is_monthly_and_computed_month_by_month(
         "2026-05-01": 3,
         "2026-06-01": 2,
     }
+
+
+def test_every_grain_a_metric_may_declare_has_its_facts_registered() -> None:
+    from typing import get_args
+
+    from pipelines.metrics.grains import GRAINS
+    from pipelines.metrics.spec import Grain
+
+    assert set(GRAINS) == set(get_args(Grain))
+    assert [GRAINS[g].count(2) for g in ("day", "quarter")] == ["2 days", "2 quarters"]

@@ -10,12 +10,9 @@ from datetime import date
 
 import pandas as pd
 
+from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.readings import SNAPSHOT
 from pipelines.metrics.spec import Grain, Metric
-
-GRAIN_FREQ: dict[Grain, str] = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS"}
-# The yearly (weekly for days) cycle seasonal naive repeats, once two full seasons are known.
-GRAIN_SEASON: dict[Grain, int] = {"day": 7, "week": 52, "month": 12, "quarter": 4}
 
 
 def metric_history(rows: pd.DataFrame, metric: str, grain: Grain) -> pd.Series:
@@ -27,7 +24,7 @@ def metric_history(rows: pd.DataFrame, metric: str, grain: Grain) -> pd.Series:
     values = values[~values.index.duplicated(keep="last")]
     if values.empty:
         return values
-    grid = pd.date_range(values.index[0], values.index[-1], freq=GRAIN_FREQ[grain])
+    grid = pd.date_range(values.index[0], values.index[-1], freq=GRAINS[grain].starts)
     return values.reindex(grid) if len(grid) >= len(values) else values
 
 
@@ -37,7 +34,7 @@ def periods_to_end(last_start: pd.Timestamp, period_end: date, grain: Grain, sna
     A snapshot (aggregation ``last``) is read from the period containing period_end; a flow
     only once its period is over, so from the last period ending by the day after period_end.
     """
-    freq = pd.tseries.frequencies.to_offset(GRAIN_FREQ[grain])
+    freq = pd.tseries.frequencies.to_offset(GRAINS[grain].starts)
     end = pd.Timestamp(period_end)
     steps = 0
     start = pd.Timestamp(last_start)

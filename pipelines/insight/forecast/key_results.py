@@ -23,12 +23,12 @@ from pipelines.insight.forecast.ensemble import (
     joined_note,
 )
 from pipelines.insight.forecast.history import (
-    GRAIN_SEASON,
     floor_of,
     history_and_horizon,
     metric_history,
 )
 from pipelines.insight.forecast.nowcast import lead_for, nowcast_end_value
+from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.readings import known_rows
 from pipelines.metrics.spec import Grain, Metric, MetricCatalog
 from pipelines.okrs.bands import PRESETS
@@ -48,7 +48,7 @@ TAIL_COLUMNS: tuple[str, ...] = (
 
 def forecast_options(history: pd.Series, grain: Grain, seed: int) -> dict[str, Any]:
     """The season, floor and seed that every forecast of this history is run with."""
-    return {"season": GRAIN_SEASON[grain], "seed": seed, "floor": floor_of(history)}
+    return {"season": GRAINS[grain].season, "seed": seed, "floor": floor_of(history)}
 
 
 def _nan_forecast(note: str) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def _nowcast_fields(
         return {"nowcast_end": math.nan, "nowcast_from": None}
     leading = metric_history(rows, lead[0], catalog.get(lead[0]).grain)
     value = nowcast_end_value(
-        history, leading, lead[1], horizon, season=GRAIN_SEASON[grain], seed=seed
+        history, leading, lead[1], horizon, season=GRAINS[grain].season, seed=seed
     )
     return {"nowcast_end": value, "nowcast_from": None if math.isnan(value) else lead[0]}
 

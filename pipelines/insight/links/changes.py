@@ -11,9 +11,8 @@ from statsmodels.tsa.stattools import (  # type: ignore[import-untyped, unused-i
 )
 
 from pipelines.errors import OkrlensError
+from pipelines.metrics.grains import GRAINS
 
-# pandas period frequencies whose ordinals number consecutive periods consecutively.
-PERIOD_FREQ = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
 # Pre-whitening: an AR order above 4 is never worth its parameters on a year of weekly data, and
 # with fewer than 10 changes per coefficient the fit is noise.
 MAX_AR_ORDER = 4
@@ -24,7 +23,7 @@ PREWHITEN = True  # the tests switch it off to show what it buys
 
 def _period_numbers(index: pd.DatetimeIndex, grain: str) -> npt.NDArray[np.int64]:
     """The period number of each date: consecutive periods get consecutive integers."""
-    periods = index.tz_localize(None).to_period(PERIOD_FREQ[grain])
+    periods = index.tz_localize(None).to_period(GRAINS[grain].numbered)
     return np.asarray(periods.asi8, dtype=np.int64)
 
 

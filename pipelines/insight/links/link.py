@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import OkrlensError
-from pipelines.insight.links.changes import PERIOD_FREQ, on_calendar, whitened_changes
+from pipelines.insight.links.changes import on_calendar, whitened_changes
 from pipelines.insight.links.lags import (
     DEFAULT_MIN_POINTS,
     MIN_LAG_PAIRS,
@@ -22,6 +22,7 @@ from pipelines.insight.links.lags import (
     window_best_lags,
 )
 from pipelines.insight.links.notes import link_note, stability_note, unmeasured_note
+from pipelines.metrics.grains import GRAINS
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,9 @@ LINK_COLUMNS = [f.name for f in fields(Link)]
 
 def _checked_arguments(grain: str, max_lag: int, alpha: float, min_points: int) -> None:
     """Nothing; OkrlensError when an argument of lead_lag is out of range."""
-    if grain not in PERIOD_FREQ:
+    if grain not in GRAINS:
         raise OkrlensError(
-            f"unknown grain {grain!r}", where="lead_lag", fix=f"use one of {', '.join(PERIOD_FREQ)}"
+            f"unknown grain {grain!r}", where="lead_lag", fix=f"use one of {', '.join(GRAINS)}"
         )
     if max_lag < 0:
         raise OkrlensError(f"max_lag {max_lag} is negative", where="lead_lag", fix="pass 0 or more")

@@ -4,13 +4,8 @@ why the link is not claimed."""
 from __future__ import annotations
 
 from pipelines.insight.links.lags import DEFAULT_MIN_POINTS, MIN_LAG_PAIRS, MIN_STABILITY_POINTS
+from pipelines.metrics.grains import GRAINS
 
-UNIT_NAMES = {
-    "day": ("day", "days"),
-    "week": ("week", "weeks"),
-    "month": ("month", "months"),
-    "quarter": ("quarter", "quarters"),
-}
 CAVEAT = "association, not proof of cause"
 
 
@@ -21,10 +16,10 @@ def _lag_phrase(lag: int, grain: str) -> str:
         >>> _lag_phrase(3, "week"), _lag_phrase(1, "month"), _lag_phrase(0, "day")
         ('leads by ~3 weeks', 'leads by ~1 month', 'moves in the same day')
     """
-    singular, plural = UNIT_NAMES[grain]
+    facts = GRAINS[grain]
     if lag == 0:
-        return f"moves in the same {singular}"
-    return f"leads by ~{lag} {singular if lag == 1 else plural}"
+        return f"moves in the same {facts.singular}"
+    return f"leads by ~{facts.count(lag)}"
 
 
 def link_note(

@@ -45,8 +45,9 @@ import pandas as pd
 from pipelines.insight.lint.context import INTERPOLATED, MIN_POINTS, KrView, LintContext
 from pipelines.insight.lint.figures import shown, shown_change
 from pipelines.insight.lint.rule import Hit
+from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import Metric
-from pipelines.okrs.scoring import GRAIN_DAYS, auto_baseline, graded_at, value_at
+from pipelines.okrs.scoring import auto_baseline, graded_at, value_at
 from pipelines.okrs.spec import Period
 
 # A declared baseline this far (relative) from the data at period start is probably stale.
@@ -88,7 +89,7 @@ def period_days(period: Period) -> int:
 
 def grains_in(days: int, metric: Metric) -> int:
     """How many of the metric's grains fit in days, rounded, at least 1."""
-    return max(1, round(days / GRAIN_DAYS[metric.grain]))
+    return max(1, round(days / GRAINS[metric.grain].days))
 
 
 def steps_per_period(period: Period, metric: Metric) -> int:
@@ -104,7 +105,7 @@ def window_changes(history: pd.DataFrame, steps: int, metric: Metric) -> np.ndar
     starts = pd.to_datetime(history["period_start"]).to_numpy()
     spans = (starts[steps:] - starts[:-steps]) / np.timedelta64(1, "D")
     # A pair spanning more than steps + 1 grains has a missing period between its ends.
-    contiguous = spans <= (steps + 1) * GRAIN_DAYS[metric.grain] - 1
+    contiguous = spans <= (steps + 1) * GRAINS[metric.grain].days - 1
     return np.asarray((values[steps:] - values[:-steps])[contiguous], dtype=float)
 
 

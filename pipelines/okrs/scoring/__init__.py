@@ -31,7 +31,6 @@ from pipelines.okrs.scoring.readings import (
     value_at,
 )
 from pipelines.okrs.scoring.rules import (
-    GRAIN_DAYS,
     Status,
     band,
     confidence_status,
@@ -47,7 +46,6 @@ from pipelines.okrs.scoring.rules import (
 from pipelines.okrs.spec import TelescopingCycleError
 
 __all__ = [
-    "GRAIN_DAYS",
     "KR_COLUMNS",
     "OBJECTIVE_COLUMNS",
     "ROLLUP_TYPE",

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import Grain
 from pipelines.okrs.bands import PRESETS
 
@@ -30,7 +31,6 @@ CONFIDENCE_ON_TRACK = 0.7
 CONFIDENCE_AT_RISK = 0.4
 # Long enough that a weekly metric is not stale while next week's data is still arriving.
 STALE_AFTER_GRAINS = 2
-GRAIN_DAYS: dict[Grain, int] = {"day": 1, "week": 7, "month": 31, "quarter": 92}
 # Worst first: an objective's status is its weakest key result's (Perdoo's rule).
 STATUS_ORDER: tuple[Status, ...] = ("off_track", "at_risk", "on_track")
 
@@ -212,4 +212,4 @@ def is_stale(data_as_of: date | None, as_of: date, grain: Grain) -> bool:
     """
     if data_as_of is None:
         return False
-    return (as_of - data_as_of).days > STALE_AFTER_GRAINS * GRAIN_DAYS[grain]
+    return (as_of - data_as_of).days > STALE_AFTER_GRAINS * GRAINS[grain].days

@@ -25,6 +25,7 @@ import pandas as pd
 from pipelines import db
 from pipelines.ingest.ledger import ingest_history
 from pipelines.metrics.series import metric_series
+from pipelines.metrics.slices import sliced_series
 from pipelines.metrics.spec import MetricCatalog
 
 FOLDER = "snapshots"
@@ -80,7 +81,7 @@ def publish(
     target = folder / FOLDER
     target.mkdir(exist_ok=True)
     frames = {
-        "series": metric_series(con, catalog),
+        "series": _with_slices(metric_series(con, catalog), sliced_series(con, catalog)),
         "ingests": ingest_history(con, limit=INGESTS_KEPT),
     }
     for name, computed in frames.items():
@@ -90,6 +91,11 @@ def publish(
     )
     _prune(target, manifest.token)
     return manifest
+
+
+def _with_slices(series: pd.DataFrame, slices: pd.DataFrame) -> pd.DataFrame:
+    """Every metric's series followed by its slices' (see slices.py)."""
+    return series if slices.empty else pd.concat([series, slices], ignore_index=True)
 
 
 def _prune(target: Path, current: str) -> None:

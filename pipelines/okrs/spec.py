@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.errors import OkrlensError
+from pipelines.metrics.slices import sliced_name
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.yamlio import load_model
@@ -55,10 +56,17 @@ class KeyResult(BaseModel):
     type: KrType | None = None
     weight: float = Field(default=1.0, gt=0)
     counter_metric: str | None = None
+    # One slice of the metric, e.g. {plan: pro}: a dimension the metric declares, and its value.
+    slice: dict[str, str] | None = None
     checkins: list[CheckIn] = []
 
     @model_validator(mode="after")
     def _coherent(self) -> KeyResult:
+        if self.slice is not None and (self.metric is None or len(self.slice) != 1):
+            raise ValueError(
+                f"KR {self.id}: a slice names one dimension of the KR's metric and its value, "
+                "e.g. slice: {plan: pro}"
+            )
         if self.type == "milestone":
             if self.metric is not None:
                 raise ValueError(f"KR {self.id}: a milestone is fed by check-ins, not a metric")
@@ -73,6 +81,14 @@ class KeyResult(BaseModel):
             if self.type == "decrease" and self.target > self.baseline:
                 raise ValueError(f"KR {self.id}: type decrease but target is above baseline")
         return self
+
+    @property
+    def series_key(self) -> str | None:
+        """The name of the series this KR reads: its metric's, or its slice's."""
+        if self.metric is None or not self.slice:
+            return self.metric
+        ((dimension, value),) = self.slice.items()
+        return sliced_name(self.metric, dimension, value)
 
     @property
     def kr_type(self) -> KrType:
@@ -269,6 +285,17 @@ class OkrSet(BaseModel):
                             where=f"{where}, objective {o.id}, key result {kr.id}",
                             fix="define it in metrics.yaml or use one of: "
                             + (", ".join(sorted(known)) or "(none yet)"),
+                        )
+                if kr.slice and kr.metric is not None:
+                    declared = catalog.dimensions(catalog.get(kr.metric))
+                    (dimension,) = kr.slice
+                    if dimension not in declared:
+                        raise OkrlensError(
+                            f"key result {kr.id} slices {kr.metric} by {dimension!r}, which "
+                            "the metric does not declare as a dimension",
+                            where=f"{where}, objective {o.id}, key result {kr.id}",
+                            fix=f"add {dimension} to the metric's dimensions in metrics.yaml, or "
+                            f"slice by one of: {', '.join(declared) or '(none declared)'}",
                         )
 
 

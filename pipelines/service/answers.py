@@ -201,8 +201,13 @@ class Answers:
         krs, _ = self.scores(as_of, objective.period)
         period = self.okrs.period(objective.period)
         metric = self.catalog.get(kr.metric) if kr.metric else None
-        own = self.metric_series((metric.name,)) if metric else self.series.iloc[0:0]
-        ahead = metric_forecast(self.series, metric, as_of, period.end) if metric else None
+        # A sliced KR reads its slice's series, shown under the metric's name.
+        own = (
+            self.series[self.series["metric"] == kr.series_key]
+            .assign(metric=kr.metric or "")
+            .reset_index(drop=True)
+        )
+        ahead = metric_forecast(own, metric, as_of, period.end) if metric else None
         return KrDetail(
             objective=objective,
             kr=kr,

@@ -111,6 +111,17 @@ def _nowcast_fields(
     return {"nowcast_end": value, "nowcast_from": None if math.isnan(value) else lead[0]}
 
 
+def _own_rows(
+    okrs: OkrSet, kr: pd.Series, rows: pd.DataFrame, links: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The rows and links a KR's forecast reads: a sliced KR reads its slice under the metric's
+    name, and no nowcast, since links are measured between whole metrics."""
+    key = okrs.key_result(str(kr["kr_id"]))[1].series_key
+    if key == kr["metric"]:
+        return rows, links
+    return rows[rows["metric"] == key].assign(metric=kr["metric"]), None
+
+
 def _kr_row(
     kr: pd.Series,
     cycle: Period,
@@ -216,7 +227,9 @@ def kr_forecasts(
     scores = key_result_scores(okrs, catalog, rows, as_of, cycle.name)
     wanted = scores[scores["metric"].notna() & scores["type"].isin(FORECAST_TYPES)]
     records = [
-        _kr_row(kr, cycle, catalog, rows, links, okrs.band_preset, draws, seed)
+        _kr_row(
+            kr, cycle, catalog, *_own_rows(okrs, kr, rows, links), okrs.band_preset, draws, seed
+        )
         for _, kr in wanted.iterrows()
     ]
     return pd.DataFrame.from_records(records, columns=columns)

@@ -130,7 +130,7 @@ def lint_context(
             kr,
             bare.period_of(o),
             bare.metric(kr.metric),
-            by_metric.get(str(kr.metric), no_rows),
+            by_metric.get(str(kr.series_key), no_rows),
             as_of,
             okrs.is_rolled_up(kr),
         )

@@ -197,7 +197,7 @@ def key_result_scores(
         for kr in o.key_results:
             row = _base_row(o, kr, as_of)
             if kr.metric is not None:
-                metric_rows = by_metric.get(kr.metric, no_rows)
+                metric_rows = by_metric.get(str(kr.series_key), no_rows)
                 rows.append(
                     _metric_kr_row(row, kr, cycle, catalog, metric_rows, as_of, okrs.band_preset)
                 )

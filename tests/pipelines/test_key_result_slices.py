@@ -94,7 +94,7 @@ def test_the_key_result_page_charts_the_slice(tmp_path: Path) -> None:
             "slice: {plan: pro, platform: web}", "names one dimension", id="two-dimensions"
         ),
         pytest.param(
-            "slice: {\"plan') OR 1=1 --\": x}", "does not declare", id="hostile-dimension-name"
+            'slice: {"plan\') OR 1=1 --": x}', "does not declare", id="hostile-dimension-name"
         ),
     ],
 )

@@ -146,37 +146,3 @@ def ingest_events(
         con.execute("DROP TABLE typed")
 
     return ledger.ingest_once(con, report, load, user=user, dry_run=dry_run)
-    properties = [c for c in dialect.columns if c not in roles.values()]
-    labels = dict(zip(dialect.columns, dialect.header, strict=True))
-    report.columns = {labels[c]: role for role, c in roles.items()}
-    report.columns |= {labels[p]: f"property {p}" for p in properties}
-    with ledger.dry_run_guard(dry_run), db.transaction(con):
-        read = stage(
-            con,
-            dialect,
-            types={roles["event_time"]: "TIMESTAMPTZ"},
-            select=_typed_select(roles, properties),
-            params={f"k{i}": p for i, p in enumerate(properties)},
-            cast_reason=TIME_REASON,
-        )
-        con.execute("ALTER TABLE staged RENAME TO typed")
-        rejects = [read.rejects]
-        if db.scalar(con, _COUNT_MISSING):
-            rejects.append(_missing_values(con, dialect, roles))
-            con.execute(_DELETE_MISSING)
-        report.rejects = physical_lines(dialect, merged_rejects(rejects))
-        report.rows_rejected = int(report.rejects["line"].nunique())
-        report.rows_read = int(db.scalar(con, "SELECT count(*) FROM typed"))
-        if report.rows_rejected and not allow_rejects and not dry_run:
-            raise ledger.IngestRejected(report)
-        report.preview = db.query(con, _PREVIEW, [ledger.PREVIEW_ROWS])
-        report.ingest_id = ledger.new_ingest_id(con)
-        inserted = con.execute(_INSERT_NEW, [report.ingest_id]).fetchone()
-        report.rows_added = int(inserted[0]) if inserted else 0
-        report.rows_duplicate = report.rows_read - report.rows_added
-        ledger.finish(con, report, user or ledger.current_user(), dry_run=dry_run)
-        con.execute("DROP TABLE typed")
-    if report.committed:
-        con.execute("CHECKPOINT")
-    con.execute("CHECKPOINT")
-    return report

@@ -12,3 +12,7 @@ HEAD_LINES = 200
 REJECTS_SHOWN = 5
 # Cells treated as "no value" in KPI exports (case-insensitive); anything else must parse.
 NULL_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-", "nan", "—"})
+# Definition files are a few KB by hand; a larger one is a mistake, and parsing it costs minutes.
+MAX_DEFINITION_BYTES = 2_000_000
+# Hand-written definitions nest five or six levels; deeper nesting only exhausts the parser.
+MAX_DEPTH = 32

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, SqlglotError
 
 from pipelines.errors import OkrlensError
 from pipelines.metrics.sources import PROPERTIES, SOURCE_COLUMNS, property_value
@@ -87,7 +87,7 @@ def checked_expression(text: str, source: str, *, where: str) -> exp.Expr:
     """The syntax tree of text, a scalar SQL expression over source's columns; OkrlensError if not."""
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
-    except ParseError as exc:
+    except SqlglotError as exc:
         raise OkrlensError(
             f"cannot parse {text!r}: {_first_problem(exc)}",
             where=where,
@@ -170,9 +170,11 @@ def _property_lookup(node: exp.Expr) -> exp.Expr:
     return node
 
 
-def _first_problem(exc: ParseError) -> str:
-    """The first thing sqlglot could not parse, in its words."""
-    return str(exc.errors[0]["description"]) if exc.errors else str(exc)
+def _first_problem(exc: SqlglotError) -> str:
+    """The first thing sqlglot could not parse (or tokenise: an unclosed quote), in its words."""
+    if isinstance(exc, ParseError) and exc.errors:
+        return str(exc.errors[0]["description"])
+    return "a quote or bracket is not closed"
 
 
 # Arithmetic over metric names and numbers: a formula reads other metrics' values, nothing else.
@@ -205,7 +207,7 @@ def formula(text: str) -> exp.Expr:
     """
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
-    except ParseError as exc:
+    except SqlglotError as exc:
         raise ValueError(
             f"cannot parse expr {text!r}: {_first_problem(exc)}; {_FORMULA_FIX}"
         ) from None

@@ -261,6 +261,8 @@ def test_valid_fragments_are_rendered_from_their_syntax_tree(
             "value > 0", "events", "not a column of events", id="column-of-the-other-source"
         ),
         pytest.param("event_name = ", "events", "cannot parse", id="syntax-error"),
+        pytest.param("event_name = 'open", "events", "not closed", id="unclosed-quote"),
+        pytest.param('event_name = "open', "events", "not closed", id="unclosed-identifier"),
         # Text that sqlglot keeps verbatim and renders back unquoted (the injections once found).
         pytest.param(
             'CAST(LENGTH(event_name) AS "INTEGRAL) = 1) AS m0 FROM events GROUP BY 1) SELECT 1; '

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Annotated
 
 import typer
 
@@ -20,12 +21,71 @@ from pipelines.service import OkrlensError
 COMMANDS = (ingest, reports)  # imported for the commands they register on app
 
 
+# What the dashboard server promises whoever reaches it. Until sign-in exists it serves one
+# person: on this machine only, unless --expose says loudly that it is not.
+SERVER_SETTINGS = {
+    "server.address": "127.0.0.1",
+    "server.enableXsrfProtection": "true",
+    "server.enableCORS": "true",
+    "server.maxUploadSize": "50",  # MB, also enforced by the Upload page's own cap
+    "client.showErrorDetails": "none",  # tracebacks go to the server log, never to a browser
+    "client.toolbarMode": "viewer",
+    "browser.gatherUsageStats": "false",
+}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+EXPOSED = (
+    "EXPOSED: the dashboard listens on every network interface, with no sign-in: anyone who can "
+    "reach this machine can read every page, upload data and change targets."
+)
+
+
+def server_command(extra: list[str], *, expose: bool) -> list[str]:
+    """The `streamlit run` command line: the safe settings, then the user's extra options.
+
+    OkrlensError when an extra --server.address would listen beyond this machine without expose.
+    """
+    settings = SERVER_SETTINGS | ({"server.address": "0.0.0.0"} if expose else {})
+    address = _option(extra, "--server.address") or settings["server.address"]
+    if address not in LOOPBACK and not expose:
+        raise OkrlensError(
+            f"okrlens serves one person on this machine until sign-in is configured; "
+            f"--server.address {address} would let anyone on the network change the data",
+            where="okrlens run",
+            fix="leave the address alone (127.0.0.1), or pass --expose if you mean it",
+        )
+    flags = [f"--{key}={value}" for key, value in settings.items()]
+    return [sys.executable, "-m", "streamlit", "run", str(APP), *flags, *extra]
+
+
+def _option(args: list[str], name: str) -> str | None:
+    """The last value given to option name in args (as `name value` or `name=value`)."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg.startswith(name + "="):
+            found = arg.split("=", 1)[1]
+        elif arg == name and i + 1 < len(args):
+            found = args[i + 1]
+    return found
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def run(ctx: typer.Context) -> None:
-    """Start the dashboard (extra options go to Streamlit, e.g. --server.port 8502)."""
+def run(
+    ctx: typer.Context,
+    expose: Annotated[
+        bool,
+        typer.Option(
+            "--expose",
+            help="Listen on every network interface. There is no sign-in yet: anyone who can "
+            "reach the machine can change the data.",
+        ),
+    ] = False,
+) -> None:
+    """Start the dashboard on this machine (extra options go to Streamlit, e.g. --server.port 8502)."""
     workspace = chosen_workspace()
+    command = server_command(list(ctx.args), expose=expose)
+    if expose:
+        typer.echo(EXPOSED, err=True)
     env = {**os.environ, "OKRLENS_HOME": str(workspace.home)}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), *ctx.args]
     raise typer.Exit(subprocess.call(command, env=env))
 
 

@@ -120,10 +120,10 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _busy(path: Path | str, waited: float) -> OkrlensError:
-    """The error for a store still held by someone else after waiting."""
+def _busy(path: Path | str, waited: float, what: str = "the store") -> OkrlensError:
+    """The error for a file (the store, by default) still held by someone else after waiting."""
     return OkrlensError(
-        f"the store is busy: another okrlens process held it for the {waited:.0f} s we waited",
+        f"{what} is busy: another okrlens process held it for the {waited:.0f} s we waited",
         where=str(path),
         fix="retry in a moment (an ingest of a large file can take minutes), or raise the wait "
         "with OKRLENS_STORE_WAIT=<seconds>",
@@ -143,10 +143,15 @@ Notify = Callable[[str], object]
 
 
 @contextmanager
-def store_lock(
-    path: Path, *, exclusive: bool, wait: float | None = None, on_wait: Notify | None = None
+def lock_file(
+    path: Path,
+    *,
+    exclusive: bool,
+    wait: float | None = None,
+    on_wait: Notify | None = None,
+    what: str = "the store",
 ) -> Iterator[None]:
-    """Hold the store's lock (shared or exclusive) for the block, waiting at most wait s.
+    """Hold path's lock (shared or exclusive) for the block, waiting at most wait s.
 
     flock(2) has no queue, so a stream of readers could starve a writer: a writer first takes
     the gate file exclusively, which stops new readers at the gate while the current ones finish.
@@ -165,10 +170,10 @@ def store_lock(
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise _busy(path, wait) from None
+                    raise _busy(path, wait, what) from None
                 if on_wait is not None and not told:
                     on_wait(
-                        f"the store is busy: waiting up to {wait:.0f} s for another okrlens process"
+                        f"{what} is busy: waiting up to {wait:.0f} s for another okrlens process"
                     )
                     told.append(True)
                 time.sleep(0.02)

@@ -69,7 +69,7 @@ class Workspace:
     def reading(self, on_wait: db.Notify | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection that can only read the store (an empty store when there is none yet)."""
         self._require_home()
-        with db.store_lock(self.store_path, exclusive=False, on_wait=on_wait):
+        with db.lock_file(self.store_path, exclusive=False, on_wait=on_wait):
             con = db.connect_reader(self.store_path)
             try:
                 yield con
@@ -80,7 +80,7 @@ class Workspace:
     def writing(self, on_wait: db.Notify | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """The read-write connection; waits its turn, and publishes a snapshot if it committed."""
         self._require_home()
-        with db.store_lock(self.store_path, exclusive=True, on_wait=on_wait):
+        with db.lock_file(self.store_path, exclusive=True, on_wait=on_wait):
             con = db.connect(self.store_path)
             before = db.commit_token(con)
             try:
@@ -116,7 +116,7 @@ class Workspace:
         current = snapshot.read_manifest(self.home)
         if current is not None and current.metrics_sha == snapshot.file_sha(self.metrics_path):
             return current
-        with _PUBLISHING, db.store_lock(self.store_path, exclusive=False):
+        with _PUBLISHING, db.lock_file(self.store_path, exclusive=False):
             # Another session of this process may have published while we waited.
             current = snapshot.read_manifest(self.home)
             if current is None or current.metrics_sha != snapshot.file_sha(self.metrics_path):

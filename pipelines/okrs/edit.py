@@ -10,15 +10,18 @@ import io
 import os
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
+from pipelines import db
 from pipelines.errors import OkrlensError
 from pipelines.okrs.spec import CheckIn, OkrSet
 from pipelines.workspace import Workspace
+from pipelines.yamlio import load_model
 
 EDITABLE_FIELDS = ("baseline", "target", "weight")
 
@@ -46,6 +49,14 @@ def _find_kr(document: Any, kr_id: str) -> CommentedMap:
 def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
     """Apply change to okrs.yaml, validate the result, and replace the file atomically."""
     path = workspace.okrs_path
+    # One edit at a time, across sessions and processes: two check-ins saved at once both land.
+    with db.lock_file(path, exclusive=True, what=path.name):
+        return _save_locked(workspace, path, change)
+
+
+def _save_locked(workspace: Workspace, path: Path, change: Callable[[Any], None]) -> OkrSet:
+    """_save's work, with the file's lock held."""
+    load_model(path, OkrSet)  # the strict reader vets the file before the round-trip one reads it
     yaml = _yaml()
     document = yaml.load(path.read_text(encoding="utf-8"))
     change(document)

@@ -66,3 +66,44 @@ def test_band_preset_and_checkins_are_saved(workspace: Workspace) -> None:
 def test_an_unknown_band_preset_is_refused(workspace: Workspace) -> None:
     with pytest.raises(OkrlensError, match="band_preset"):
         set_band_preset(workspace, "nonsense")
+
+
+ADD_CHECKINS = """
+import datetime as dt, sys
+from pathlib import Path
+from pipelines.okrs.edit import add_checkin
+from pipelines.okrs.spec import CheckIn
+from pipelines.workspace import Workspace
+ws, tag = Workspace(Path(sys.argv[1])), sys.argv[2]
+for i in range(20):
+    add_checkin(ws, "CO-1.3", CheckIn(date=dt.date(2026, 11, 1), value=0, note=f"{tag}-{i}"))
+"""
+
+
+def test_check_ins_saved_by_two_processes_at_once_are_all_kept(workspace: Workspace) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADD_CHECKINS, str(workspace.home), tag],
+            cwd=root,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("a", "b")
+    ]
+    for writer in writers:
+        _, err = writer.communicate(timeout=300)
+        assert writer.returncode == 0, err
+    notes = [c.note for _, kr in [workspace.okrs().key_result("CO-1.3")] for c in kr.checkins]
+    assert sorted(n for n in notes if n[:2] in ("a-", "b-")) == sorted(
+        [f"a-{i}" for i in range(20)] + [f"b-{i}" for i in range(20)]
+    )
+
+
+def test_an_edit_of_a_hostile_file_is_refused_before_it_is_read(workspace: Workspace) -> None:
+    workspace.okrs_path.write_text("a: &a [x, x]\nb: [*a, *a]\n")
+    with pytest.raises(OkrlensError, match="anchors and aliases"):
+        set_band_preset(workspace, "google")

@@ -183,9 +183,13 @@ def test_ten_sessions_opening_different_pages_at_once_all_draw_without_an_error(
         for i, page in enumerate(pages):  # every session asks before any has finished
             spec = PAGES[i % len(PAGES)]
             page.goto(f"{page_url(app_url, spec)}?as_of=2026-11-{10 + i}", wait_until="commit")
+        drawn = []
         for page in pages:
             wait_until_idle(page)
-            expect_healthy(page)
+            expect_healthy(page)  # no exception, no error message, no dialog
+            drawn.append(page.get_by_role("heading", level=1).count())
+        # Every session got its page drawn, title and all, not an empty or half-run one.
+        assert all(count >= 1 for count in drawn), drawn
     finally:
         for context in contexts:
             context.close()

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.render import Format
-from pipelines.service import Answers, Workspace, edits
+from pipelines.service import Answers, Workspace, edits, trust
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
@@ -93,7 +93,7 @@ def init(
 ) -> None:
     """Scaffold a workspace with commented example metrics.yaml and okrs.yaml."""
     workspace = chosen_workspace()
-    for path in edits.init_workspace(workspace, force=force):
+    for path in edits.init_workspace(workspace, trust.cli_actor(), force=force):
         typer.echo(f"wrote {path}")
     typer.echo(
         "next: okrlens ingest events FILE.csv / okrlens ingest kpis FILE.csv, then okrlens report"
@@ -112,6 +112,8 @@ def demo(
 ) -> None:
     """Build a workspace from sample_data/: a B2B SaaS scenario with events, KPI exports and OKRs."""
     workspace = chosen_workspace()
-    for report in edits.build_demo(workspace, n_events=events, force=force, progress=typer.echo):
+    for report in edits.build_demo(
+        workspace, trust.cli_actor(), n_events=events, force=force, progress=typer.echo
+    ):
         typer.echo("  " + report.summary())
     typer.echo(f"demo workspace ready at {workspace.home}; try: okrlens report")

@@ -9,7 +9,15 @@ import typer
 
 from cli.app import AllowRejectsOption, MapOption, chosen_workspace, ingest_app
 from cli.render import table
-from pipelines.service import SHAPES, IngestRejected, IngestReport, KpiOptions, OkrlensError, edits
+from pipelines.service import (
+    SHAPES,
+    IngestRejected,
+    IngestReport,
+    KpiOptions,
+    OkrlensError,
+    edits,
+    trust,
+)
 
 
 def _mapping(pairs: list[str] | None) -> dict[str, str]:
@@ -50,6 +58,7 @@ def _ingest_all(
     """Ingest each file in turn; stop at the first refused file (earlier files stay committed)."""
     reports = edits.ingest_exports(
         chosen_workspace(),
+        trust.cli_actor(),
         files,
         kind,
         options=options,

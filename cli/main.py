@@ -7,22 +7,22 @@ it; never a traceback (set OKRLENS_DEBUG=1 to see one).
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
 import sys
 from typing import Annotated
 
 import typer
 
-from cli import ingest, reports
+from cli import ingest, people, reports
 from cli.app import APP, app, chosen_workspace
-from pipelines.service import OkrlensError
+from pipelines.service import AccessSpec, OkrlensError, trust
 
-COMMANDS = (ingest, reports)  # imported for the commands they register on app
+COMMANDS = (ingest, people, reports)  # imported for the commands they register on app
 
 
-# What the dashboard server promises whoever reaches it. Until sign-in exists it serves one
-# person: on this machine only, unless --expose says loudly that it is not.
+# What the dashboard server promises whoever reaches it. In local mode (no sign-in configured)
+# it serves one person: on this machine only, unless --expose says loudly that it is not.
 SERVER_SETTINGS = {
     "server.address": "127.0.0.1",
     "server.enableXsrfProtection": "true",
@@ -39,20 +39,28 @@ EXPOSED = (
 )
 
 
-def server_command(extra: list[str], *, expose: bool) -> list[str]:
+def server_command(extra: list[str], *, expose: bool, access: AccessSpec) -> list[str]:
     """The `streamlit run` command line: the safe settings, then the user's extra options.
 
-    OkrlensError when an extra --server.address would listen beyond this machine without expose.
+    In local mode, OkrlensError when an extra --server.address would listen beyond this machine
+    without expose. With sign-in configured any address may be served; behind a proxy, the
+    proxy's identity headers are the only ones Streamlit reads.
     """
     settings = SERVER_SETTINGS | ({"server.address": "0.0.0.0"} if expose else {})
     address = _option(extra, "--server.address") or settings["server.address"]
-    if address not in LOOPBACK and not expose:
+    if access.sign_in == "local" and address not in LOOPBACK and not expose:
         raise OkrlensError(
             f"okrlens serves one person on this machine until sign-in is configured; "
             f"--server.address {address} would let anyone on the network change the data",
             where="okrlens run",
-            fix="leave the address alone (127.0.0.1), or pass --expose if you mean it",
+            fix="configure sign-in in access.yaml (see the README), leave the address alone "
+            "(127.0.0.1), or pass --expose if you mean it",
         )
+    if access.sign_in == "proxy":
+        headers = {access.proxy_header: "email"}
+        if access.proxy_groups_header:
+            headers[access.proxy_groups_header] = "groups"
+        settings["server.trustedUserHeaders"] = json.dumps(headers)
     flags = [f"--{key}={value}" for key, value in settings.items()]
     return [sys.executable, "-m", "streamlit", "run", str(APP), *flags, *extra]
 
@@ -75,18 +83,22 @@ def run(
         bool,
         typer.Option(
             "--expose",
-            help="Listen on every network interface. There is no sign-in yet: anyone who can "
-            "reach the machine can change the data.",
+            help="Listen on every network interface. Without sign-in configured in access.yaml, "
+            "anyone who can reach the machine can change the data.",
         ),
     ] = False,
 ) -> None:
     """Start the dashboard on this machine (extra options go to Streamlit, e.g. --server.port 8502)."""
     workspace = chosen_workspace()
-    command = server_command(list(ctx.args), expose=expose)
-    if expose:
-        typer.echo(EXPOSED, err=True)
+    access = trust.access_settings(workspace)
+    command = server_command(list(ctx.args), expose=expose, access=access)
     env = {**os.environ, "OKRLENS_HOME": str(workspace.home)}
-    raise typer.Exit(subprocess.call(command, env=env))
+    if expose and access.sign_in == "local":
+        typer.echo(EXPOSED, err=True)
+        env[trust.EXPOSED_ENV] = "1"
+    # Become the server rather than its parent, so a signal that stops `okrlens run` (a
+    # terminal's Ctrl-C, a supervisor's SIGTERM) reaches Streamlit and leaves no orphan behind.
+    os.execve(command[0], command, env)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,14 +1,24 @@
-"""okrlens dashboard: the router. Pages live in dashboard/app_pages/, declared in navigation.py."""
+"""okrlens dashboard: the router. Pages live in dashboard/app_pages/, declared in navigation.py.
+
+A visitor sees the pages their role opens (each page checks the role again itself).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import data
+from dashboard.components import identity
 from dashboard.navigation import PAGES
+from pipelines.service import Action
 
 st.set_page_config(page_title="okrlens", page_icon=":material/target:", layout="wide")
+ws = data.workspace()
+actor = identity.require(ws, Action.VIEW)
+identity.badge(ws, actor)
 pages = [
     st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
     for i, spec in enumerate(PAGES)
+    if actor.may(spec.needs)
 ]
 st.navigation(pages, position="top").run()

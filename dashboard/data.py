@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard import charts
 from pipelines.service import (
     TIERS,
+    Actor,
     Answers,
     Brief,
     IngestReport,
@@ -139,6 +140,7 @@ def key_result(home: str, kr_id: str, as_of: dt.date, data_version: str) -> KrDe
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Reading the file…")
 def preview_upload(
     home: str,
+    actor: Actor,
     name: str,
     payload: bytes,
     kind: str,
@@ -146,17 +148,20 @@ def preview_upload(
     mapping: dict[str, str],
     data_version: str,
 ) -> IngestReport:
-    """What ingesting the upload would do (a dry run: nothing is committed)."""
+    """What ingesting the upload would do (a dry run: nothing is committed).
+
+    The actor is part of the cache key, so the service's role check runs for each person.
+    """
     del data_version
     return service_edits.ingest_upload(
-        Workspace(Path(home)), name, payload, kind, options, mapping, dry_run=True
+        Workspace(Path(home)), actor, name, payload, kind, options, mapping, dry_run=True
     )
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def upload_kind(name: str, payload: bytes) -> tuple[str, list[str]]:
+def upload_kind(home: str, actor: Actor, name: str, payload: bytes) -> tuple[str, list[str]]:
     """("events" or "kpis", the file's column labels) of an upload; OkrlensError if unreadable."""
-    return service_edits.upload_kind(name, payload)
+    return service_edits.upload_kind(Workspace(Path(home)), actor, name, payload)
 
 
 # Chart specs are cached too: building and serialising an Altair chart costs ~100 ms, more than

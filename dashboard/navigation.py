@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.service import Action
+
 PAGES_DIR = Path(__file__).with_name("app_pages")
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its module file, title, icon and URL path."""
+    """One page: its module file, title, icon, URL path, and the action a visitor needs."""
 
     file: str
     title: str
     icon: str
     url_path: str
+    needs: Action = Action.VIEW
 
     @property
     def path(self) -> Path:
@@ -29,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("metrics_page.py", "Metrics", ":material/monitoring:", "metrics"),
     PageSpec("insight_page.py", "Insight", ":material/insights:", "insight"),
     PageSpec("standup_page.py", "Standup", ":material/groups:", "standup"),
-    PageSpec("upload_page.py", "Upload", ":material/upload_file:", "upload"),
-    PageSpec("targets_page.py", "Targets", ":material/edit_note:", "targets"),
+    PageSpec("upload_page.py", "Upload", ":material/upload_file:", "upload", Action.UPLOAD),
+    PageSpec("targets_page.py", "Targets", ":material/edit_note:", "targets", Action.CHECK_IN),
+    PageSpec("admin_page.py", "Audit", ":material/shield_person:", "audit", Action.READ_AUDIT),
 )

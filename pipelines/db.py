@@ -104,6 +104,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE UNIQUE INDEX IF NOT EXISTS ingests_one_per_file ON ingests (kind, sha256);
     """,
+    # Version 4: the audit log. Append-only by contract: okrlens only ever inserts into it.
+    """
+    CREATE TABLE IF NOT EXISTS audit_log (
+        event_id VARCHAR PRIMARY KEY,
+        at_utc TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        via VARCHAR NOT NULL,              -- dashboard | cli | local
+        action VARCHAR NOT NULL,
+        target VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,          -- ok | refused | failed
+        file_sha256 VARCHAR,
+        rows_added BIGINT,
+        rows_skipped BIGINT,
+        rows_revised BIGINT,
+        rows_rejected BIGINT,
+        detail VARCHAR NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # How long a command waits for another process's hold on the store before giving up.

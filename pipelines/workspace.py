@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import db, snapshot
+from pipelines import audit, db, snapshot
 from pipelines.errors import OkrlensError
 from pipelines.metrics.spec import MetricCatalog, load_metrics
 from pipelines.okrs.spec import OkrSet, load_okrs
@@ -49,6 +49,16 @@ class Workspace:
     def okrs_path(self) -> Path:
         """Where the objectives and key results live."""
         return self.home / "okrs.yaml"
+
+    @property
+    def access_path(self) -> Path:
+        """Where sign-in and roles are configured (optional: local mode without it)."""
+        return self.home / "access.yaml"
+
+    @property
+    def definition_paths(self) -> list[Path]:
+        """The definition files whose every change the audit log records."""
+        return [self.metrics_path, self.okrs_path, self.access_path]
 
     @property
     def store_path(self) -> Path:
@@ -87,7 +97,10 @@ class Workspace:
                 yield con
             finally:
                 after = db.commit_token(con)
-                con.close()
+                try:
+                    audit.move_journal(con, self.home)
+                finally:
+                    con.close()
                 if after != before:
                     self._publish_quietly()
 
@@ -124,7 +137,12 @@ class Workspace:
             return current
 
     def data_version(self) -> str:
-        """A token that changes exactly when the committed data or the definitions change."""
+        """A token that changes exactly when the committed data or the definitions change.
+
+        A definition file changed outside okrlens since okrlens last saw it is audited first.
+        """
+        self._require_home()
+        audit.notice_outside_edits(self.home, self.definition_paths)
         return f"{self.manifest().token}-{snapshot.file_sha(self.okrs_path)[:12]}"
 
     def series(self) -> pd.DataFrame:

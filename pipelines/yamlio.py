@@ -98,8 +98,8 @@ def _text(path: Path) -> str:
         ) from None
 
 
-def load_model(path: Path, model: type[ModelT]) -> ModelT:
-    """The model parsed from the YAML file at path; OkrlensError naming the field if invalid."""
+def load_mapping(path: Path) -> dict[str, Any]:
+    """The top-level mapping of the YAML file at path, read strictly; OkrlensError if unreadable."""
     if not path.exists():
         raise OkrlensError(
             f"{path.name} not found",
@@ -122,8 +122,14 @@ def load_model(path: Path, model: type[ModelT]) -> ModelT:
             where=str(path),
             fix="start the file with its top-level fields; `okrlens init` writes an example",
         )
+    return raw or {}
+
+
+def load_model(path: Path, model: type[ModelT]) -> ModelT:
+    """The model parsed from the YAML file at path; OkrlensError naming the field if invalid."""
+    raw = load_mapping(path)
     try:
-        return model.model_validate(raw or {})
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "top level"

@@ -37,7 +37,7 @@ else:
             "stability": st.column_config.NumberColumn(format="percent"),
         },
     )
-    downloads.csv_button(found, "links.csv", key="links_csv")
+    downloads.csv_button(ctx.actor, found, "links.csv", key="links_csv")
 
 st.header("Ladder: outputs → product outcomes → business outcomes")
 st.caption(
@@ -50,7 +50,7 @@ else:
     downloads.chart(spec, f"ladder-{period}.png", key="ladder")
     edges = data.ladder_edge_table(ctx.home, period, ctx.version)
     st.dataframe(edges, hide_index=True, key="ladder_edges")
-    downloads.csv_button(edges, f"ladder-{period}.csv", key="ladder_csv")
+    downloads.csv_button(ctx.actor, edges, f"ladder-{period}.csv", key="ladder_csv")
 
 st.header("Key-result lint")
 st.caption("Each objective and key result checked against OKR practice and against its own data.")
@@ -59,4 +59,4 @@ if lint_rows.empty:
     st.success("No findings for this period.")
 else:
     st.dataframe(lint_rows, hide_index=True, key="lint")
-    downloads.csv_button(lint_rows, f"lint-{period}.csv", key="lint_csv")
+    downloads.csv_button(ctx.actor, lint_rows, f"lint-{period}.csv", key="lint_csv")

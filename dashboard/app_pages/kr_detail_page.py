@@ -69,7 +69,7 @@ st.dataframe(
         "expected_progress": st.column_config.NumberColumn("expected", format="percent"),
     },
 )
-downloads.csv_button(table, f"{kr.id}-history.csv", key="history_csv")
+downloads.csv_button(ctx.actor, table, f"{kr.id}-history.csv", key="history_csv")
 
 if not detail.checkins.empty:
     st.subheader("Check-ins")
@@ -80,7 +80,7 @@ if not detail.checkins.empty:
         key="checkins",
         column_config={"confidence": st.column_config.NumberColumn(format="percent")},
     )
-    downloads.csv_button(checkins, f"{kr.id}-checkins.csv", key="checkins_csv")
+    downloads.csv_button(ctx.actor, checkins, f"{kr.id}-checkins.csv", key="checkins_csv")
 
 if detail.counter_metric is not None:
     counter = detail.counter_metric

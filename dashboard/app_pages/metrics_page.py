@@ -44,4 +44,4 @@ catalog_table = data.metric_catalog(ctx.home, ctx.version)[
 catalog_table["used by key results"] = catalog_table["used by key results"].replace("", "–")
 st.subheader("Catalog")
 st.dataframe(catalog_table, hide_index=True, key="catalog")
-downloads.csv_button(catalog_table, "metrics.csv", key="catalog_csv")
+downloads.csv_button(ctx.actor, catalog_table, "metrics.csv", key="catalog_csv")

@@ -70,7 +70,7 @@ def show_objective(objective: pd.Series) -> None:
         st.dataframe(found.tables[oid], hide_index=True, key=f"table_{oid}", column_config=COLUMNS)
         with st.popover("Export", icon=":material/ios_share:"):
             downloads.png_button(spec, f"{oid}.png", key=f"png_{oid}")
-            downloads.csv_button(rows, f"{oid}.csv", key=f"csv_{oid}")
+            downloads.csv_button(ctx.actor, rows, f"{oid}.csv", key=f"csv_{oid}")
         for kr_id in rows["kr_id"]:
             for child in found.children(kr_id):
                 show_objective(child)

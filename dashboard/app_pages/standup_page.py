@@ -40,4 +40,4 @@ with st.expander("The brief as Markdown, to paste into chat"):
         key="brief_md",
         on_click="ignore",
     )
-    downloads.csv_button(brief.changes, f"standup-{as_of}.csv", key="standup_csv")
+    downloads.csv_button(ctx.actor, brief.changes, f"standup-{as_of}.csv", key="standup_csv")

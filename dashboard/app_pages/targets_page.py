@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import gate, kr_picker
-from pipelines.service import PRESETS, CheckIn, OkrlensError, edits
+from pipelines.service import PRESETS, Action, CheckIn, OkrlensError, edits
 
-ctx = gate.require_workspace()
+ctx = gate.require_workspace(Action.CHECK_IN)
 ws = data.workspace()
 st.title("Targets and check-ins")
 st.caption(
@@ -27,6 +27,9 @@ if message := st.session_state.pop("targets_message", None):
 
 current = ctx.okrs.period_at(data.today())
 objective, kr = kr_picker.show(ctx.okrs, current.name if current else None)
+if not ctx.actor.may(Action.EDIT_KEY_RESULT, objective.team):
+    st.info(ctx.actor.refusal(Action.EDIT_KEY_RESULT, objective.team).message())
+    st.stop()
 
 # Every field is keyed by the key result's id: picking another one shows its own numbers, never
 # the previous one's, and Save can only write what was shown for the key result it names.
@@ -58,7 +61,7 @@ with st.form(f"kr_form_{kr.id}"):
             "weight": weight,
         }
         try:
-            edits.update_key_result(ws, kr.id, values)
+            edits.update_key_result(ws, ctx.actor, kr.id, values)
         except OkrlensError as exc:
             st.error(exc.message())
         else:
@@ -86,7 +89,10 @@ with st.form("checkin_form"):
     if st.form_submit_button("Add check-in"):
         try:
             edits.add_checkin(
-                ws, kr.id, CheckIn(date=day, value=value, confidence=confidence, note=note)
+                ws,
+                ctx.actor,
+                kr.id,
+                CheckIn(date=day, value=value, confidence=confidence, note=note),
             )
         except (OkrlensError, ValueError) as exc:
             st.error(exc.message() if isinstance(exc, OkrlensError) else str(exc))
@@ -103,5 +109,9 @@ preset = st.selectbox(
     key="preset",
 )
 if preset != ctx.okrs.band_preset and st.button("Use this preset", key="save_preset"):
-    edits.set_band_preset(ws, str(preset))
-    saved(f"Band preset is now {PRESETS[str(preset)].title}.")
+    try:
+        edits.set_band_preset(ws, ctx.actor, str(preset))
+    except OkrlensError as exc:
+        st.error(exc.message())
+    else:
+        saved(f"Band preset is now {PRESETS[str(preset)].title}.")

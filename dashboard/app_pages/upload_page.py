@@ -10,10 +10,10 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, gate
 from dashboard.components.upload_forms import options_for, show_report
-from pipelines.service import OkrlensError, edits
+from pipelines.service import Action, OkrlensError, edits
 
 LOG = logging.getLogger(__name__)
-ctx = gate.require_workspace()
+ctx = gate.require_workspace(Action.UPLOAD)
 st.title("Upload exports")
 st.caption(
     "Product-event logs (event_time, user_id, event_name, …) and business-KPI exports (long or "
@@ -25,7 +25,7 @@ uploads = st.file_uploader(
     type=["csv", "txt", "gz"],
     accept_multiple_files=True,
     key="uploads",
-    max_upload_size=50,
+    help=f"Up to {st.get_option('server.maxUploadSize')} MB per file (server.maxUploadSize).",
 )
 done: dict[str, str] = st.session_state.setdefault("ingested_uploads", {})
 
@@ -39,7 +39,7 @@ def show_upload(name: str, payload: bytes) -> None:
             st.success(done[file_key])
             return
         try:
-            detected, header = data.upload_kind(name, payload)
+            detected, header = data.upload_kind(ctx.home, ctx.actor, name, payload)
         except OkrlensError as exc:
             st.error(exc.message())
             return
@@ -56,7 +56,7 @@ def show_upload(name: str, payload: bytes) -> None:
         options, mapping = options_for(file_key, str(kind), header)
         try:
             report = data.preview_upload(
-                ctx.home, name, payload, str(kind), options, mapping, ctx.version
+                ctx.home, ctx.actor, name, payload, str(kind), options, mapping, ctx.version
             )
         except OkrlensError as exc:
             st.error(exc.message())
@@ -64,7 +64,7 @@ def show_upload(name: str, payload: bytes) -> None:
         if report.already_ingested_at is not None:
             st.info(report.summary())
             return
-        show_report(report)
+        show_report(ctx.actor, report)
         if st.button(
             "Ingest",
             type="primary",
@@ -74,7 +74,14 @@ def show_upload(name: str, payload: bytes) -> None:
             bar = st.progress(0.1, text="Reading and validating…")
             try:
                 result = edits.ingest_upload(
-                    data.workspace(), name, payload, str(kind), options, mapping, dry_run=False
+                    data.workspace(),
+                    ctx.actor,
+                    name,
+                    payload,
+                    str(kind),
+                    options,
+                    mapping,
+                    dry_run=False,
                 )
             except OkrlensError as exc:
                 bar.empty()
@@ -102,4 +109,4 @@ if history.empty:
     st.caption("Nothing ingested yet.")
 else:
     st.dataframe(history, hide_index=True, key="ingest_history")
-    downloads.csv_button(history, "ingest-history.csv", key="history_csv")
+    downloads.csv_button(ctx.actor, history, "ingest-history.csv", key="history_csv")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import data
 from dashboard.charts import Spec, chart_png
-from pipelines.service import spreadsheet_safe
+from pipelines.service import Actor, trust
 
 
 def chart(vega_lite: Spec, file_name: str, key: str) -> None:
@@ -15,11 +16,17 @@ def chart(vega_lite: Spec, file_name: str, key: str) -> None:
     png_button(vega_lite, file_name, key=f"{key}_png")
 
 
-def csv_button(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """Download frame as CSV; text cells a spreadsheet would run as formulas are escaped."""
+def csv_button(
+    actor: Actor, frame: pd.DataFrame, file_name: str, key: str, what: str | None = None
+) -> None:
+    """Download frame as CSV, built (and audited as actor's export of what) only when clicked.
+
+    Text cells a spreadsheet would run as formulas are escaped.
+    """
+    ws = data.workspace()
     st.download_button(
         "Download CSV",
-        data=spreadsheet_safe(frame).to_csv(index=False),
+        data=lambda: trust.export_csv(ws, actor, what or file_name, frame),
         file_name=file_name,
         mime="text/csv",
         key=key,

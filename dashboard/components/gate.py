@@ -8,42 +8,51 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data
-from pipelines.service import MetricCatalog, OkrlensError, OkrSet, Workspace, edits
+from dashboard.components import identity
+from pipelines.service import Action, Actor, MetricCatalog, OkrlensError, OkrSet, Workspace, edits
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a page needs to ask pipelines anything: where, which version, which definitions."""
+    """What a page needs to ask pipelines anything: who asks, where, which version, definitions."""
 
+    actor: Actor
     home: str
     version: str
     catalog: MetricCatalog
     okrs: OkrSet
 
 
-def first_run(home: str) -> None:
+def first_run(home: str, actor: Actor) -> None:
     """The empty-workspace page: load the demo, or how to start with your own data."""
     st.info(
         f"No okrlens workspace at `{home}` yet. Load the demo scenario to look around, or start "
         "your own: `okrlens init`, then upload exports on the Upload page (or `okrlens ingest`)."
     )
+    if not actor.may(Action.SET_UP_WORKSPACE):
+        st.caption("Ask an admin to set it up.")
+        return
     with st.container(horizontal=True):
         if st.button("Load the demo workspace", type="primary", key="load_demo"):
             with st.spinner(
                 "Building the demo workspace: ingesting 217,795 events and 3 KPI exports…"
             ):
-                edits.build_demo(Workspace(Path(home)), progress=lambda _: None)
+                edits.build_demo(Workspace(Path(home)), actor, progress=lambda _: None)
             st.rerun()
         if st.button("Start an empty workspace", key="start_empty"):
-            edits.init_workspace(Workspace(Path(home)))
+            edits.init_workspace(Workspace(Path(home)), actor)
             st.rerun()
 
 
-def require_workspace() -> Context:
-    """The page's context; stops the page with a first-run or error message when there is none."""
+def require_workspace(action: Action = Action.VIEW) -> Context:
+    """The page's context for someone who may take action; else the page stops, saying why.
+
+    It stops with a sign-in or no-access message, a first-run page, or the definitions' error.
+    """
     ws = data.workspace()
+    actor = identity.require(ws, action)
     if not ws.exists():
-        first_run(str(ws.home))
+        first_run(str(ws.home), actor)
         st.stop()
     try:
         version = data.version(ws)
@@ -51,4 +60,4 @@ def require_workspace() -> Context:
     except OkrlensError as exc:
         st.error(exc.message())
         st.stop()
-    return Context(str(ws.home), version, answers.catalog, answers.okrs)
+    return Context(actor, str(ws.home), version, answers.catalog, answers.okrs)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import downloads
-from pipelines.service import EVENT_ROLES, KPI_ROLES, SHAPES, IngestReport, KpiOptions
+from pipelines.service import EVENT_ROLES, KPI_ROLES, SHAPES, Actor, IngestReport, KpiOptions
 
 AUTO = "detect"
 
@@ -43,7 +43,7 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
     )
 
 
-def show_report(report: IngestReport) -> None:
+def show_report(actor: Actor, report: IngestReport) -> None:
     """What the dry run understood: dialect, layout, columns, preview, rejects and counts."""
     st.markdown(f"**Read as** {report.dialect} · **layout** {report.shape}")
     understood = pd.DataFrame(
@@ -59,7 +59,10 @@ def show_report(report: IngestReport) -> None:
         )
         st.dataframe(report.rejects, hide_index=True)
         downloads.csv_button(
-            report.rejects, f"{report.file_name}-rejects.csv", key=f"rejects_{report.sha256[:16]}"
+            actor,
+            report.rejects,
+            f"{report.file_name}-rejects.csv",
+            key=f"rejects_{report.sha256[:16]}",
         )
     st.markdown(
         f"Ingesting will add **{report.rows_added:,}** rows"

@@ -92,6 +92,7 @@ def ingest_events(
     user: str | None = None,
     file_name: str | None = None,
     dry_run: bool = False,
+    on_commit: ledger.OnCommit | None = None,
 ) -> ledger.IngestReport:
     """Ingest one product-event CSV into the store, all of it in one transaction, or nothing.
 
@@ -145,4 +146,4 @@ def ingest_events(
         report.rows_duplicate = report.rows_read - report.rows_added
         con.execute("DROP TABLE typed")
 
-    return ledger.ingest_once(con, report, load, user=user, dry_run=dry_run)
+    return ledger.ingest_once(con, report, load, user=user, dry_run=dry_run, on_commit=on_commit)

@@ -297,6 +297,7 @@ def ingest_kpis(
     user: str | None = None,
     file_name: str | None = None,
     dry_run: bool = False,
+    on_commit: ledger.OnCommit | None = None,
 ) -> ledger.IngestReport:
     """Ingest one business-KPI CSV export into the store, all in one transaction, or nothing.
 
@@ -360,7 +361,7 @@ def ingest_kpis(
         con.execute(_LABELS)
         report.preview = incoming[["date", "metric", "segment", "value"]].head(ledger.PREVIEW_ROWS)
 
-    return ledger.ingest_once(con, report, load, user=user, dry_run=dry_run)
+    return ledger.ingest_once(con, report, load, user=user, dry_run=dry_run, on_commit=on_commit)
 
 
 def _understood(

@@ -116,6 +116,11 @@ def new_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
 PREVIEW_ROWS = 20
 
 
+# Called inside an ingest's transaction once its rows and ledger row are in, to add what must
+# commit with them (the upload's audit event).
+OnCommit = Callable[[duckdb.DuckDBPyConnection, IngestReport], None]
+
+
 class _DryRun(Exception):
     """Raised inside a dry run's transaction so that it rolls back."""
 
@@ -127,6 +132,7 @@ def ingest_once(
     *,
     user: str | None,
     dry_run: bool,
+    on_commit: OnCommit | None = None,
 ) -> IngestReport:
     """The envelope of every ingest: one transaction that stores a file once, or nothing.
 
@@ -145,6 +151,8 @@ def ingest_once(
             if dry_run:
                 raise _DryRun
             record(con, report, user or current_user())
+            if on_commit is not None:
+                on_commit(con, report)
     except _DryRun:
         return report
     except duckdb.ConstraintException:

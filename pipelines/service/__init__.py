@@ -3,6 +3,7 @@
 - `Answers` (answers.py): what every page draws and every command prints, for one data version.
 - edits.py: every change a person can make (ingests, uploads, targets, check-ins, the demo).
 - status.py: the store's row counts, freshness and latest ingests.
+- trust.py: who is acting (sign-in, roles), the audit log, audited exports.
 - formatting.py: numbers as people read them.
 
 Pages and the CLI import pipelines only through this package (a test enforces it); the names
@@ -11,6 +12,7 @@ below are the vocabulary they need.
 
 from __future__ import annotations
 
+from pipelines.access import ANONYMOUS, AccessSpec, Action, Actor, Role
 from pipelines.errors import OkrlensError
 from pipelines.exports import records, spreadsheet_safe
 from pipelines.ingest.columns import EVENT_ROLES, KPI_ROLES
@@ -28,11 +30,15 @@ from pipelines.workspace import Workspace
 
 __all__ = [
     "ALL_PERIODS",
+    "ANONYMOUS",
     "EVENT_ROLES",
     "KPI_ROLES",
     "PRESETS",
     "SHAPES",
     "TIERS",
+    "AccessSpec",
+    "Action",
+    "Actor",
     "Answers",
     "BandPreset",
     "Brief",
@@ -48,6 +54,7 @@ __all__ = [
     "OkrSet",
     "OkrlensError",
     "Overview",
+    "Role",
     "Workspace",
     "brief_markdown",
     "brief_sections",

@@ -2,7 +2,8 @@
 
 Pages and commands change data only through these functions, so the checks that guard a change
 (who may make it, what it may contain) have one home, and the store is written the one way the
-connection model allows (`Workspace.writing`).
+connection model allows (`Workspace.writing`). Each takes the actor first: it is refused (and the
+refusal audited) unless the actor's role allows it, and what it changes is audited.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from pipelines import db
-from pipelines.demo import build_demo
+from pipelines import audit, db
+from pipelines.access import Action, Actor
+from pipelines.demo import build_demo as _build_demo
+from pipelines.errors import OkrlensError
 from pipelines.ingest.columns import looks_like_events
 from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
-from pipelines.ingest.ledger import IngestReport
-from pipelines.okrs.edit import add_checkin, set_band_preset, update_key_result
+from pipelines.ingest.ledger import IngestRejected, IngestReport, OnCommit
+from pipelines.okrs import edit
+from pipelines.okrs.spec import CheckIn, OkrSet
 from pipelines.workspace import Workspace
 
 __all__ = [
@@ -33,26 +37,140 @@ __all__ = [
 ]
 
 
-def init_workspace(workspace: Workspace, *, force: bool = False) -> list[Path]:
+def allow(
+    workspace: Workspace, actor: Actor, action: Action, target: str = "", team: str | None = None
+) -> None:
+    """Return if actor may take action; else audit the refusal and raise it (OkrlensError)."""
+    if not actor.may(action, team):
+        raise record_refusal(workspace, actor, action, target, team)
+
+
+def record_refusal(
+    workspace: Workspace, actor: Actor, action: Action, target: str = "", team: str | None = None
+) -> OkrlensError:
+    """Audit that actor was refused action; the error that says why."""
+    refusal = actor.refusal(action, team)
+    if workspace.home.is_dir():
+        audit.append(
+            workspace.home,
+            audit.event(actor, action.wording, target, outcome="refused", detail=refusal.what),
+        )
+    return refusal
+
+
+def init_workspace(workspace: Workspace, actor: Actor, *, force: bool = False) -> list[Path]:
     """Scaffold commented example definitions; refuses to overwrite unless force."""
-    return workspace.init(force=force)
+    allow(workspace, actor, Action.SET_UP_WORKSPACE, str(workspace.home))
+    workspace.home.mkdir(parents=True, exist_ok=True)
+    with audit.recording_edit(
+        workspace.home, actor, "start an empty workspace", "", workspace.definition_paths[:2]
+    ):
+        return workspace.init(force=force)
+
+
+def build_demo(
+    workspace: Workspace,
+    actor: Actor,
+    *,
+    n_events: int | None = None,
+    force: bool = False,
+    progress: Callable[[str], object] = print,
+) -> list[IngestReport]:
+    """Fill workspace with the sample scenario (see pipelines.demo), audited."""
+    allow(workspace, actor, Action.SET_UP_WORKSPACE, str(workspace.home))
+    workspace.home.mkdir(parents=True, exist_ok=True)
+    with audit.recording_edit(
+        workspace.home, actor, "build the demo workspace", "", workspace.definition_paths[:2]
+    ):
+        reports = _build_demo(workspace, n_events=n_events, force=force, progress=progress)
+    rows = sum(r.rows_added for r in reports)
+    audit.append(
+        workspace.home,
+        audit.event(
+            actor,
+            "build the demo workspace",
+            str(workspace.home),
+            rows_added=rows,
+            detail=f"{len(reports)} exports ingested" + (" (store rebuilt)" if force else ""),
+        ),
+    )
+    return reports
+
+
+def _audit_upload(actor: Actor) -> OnCommit:
+    """The audit event of an ingest, inserted in the ingest's own transaction."""
+
+    def insert(con: db.duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+        audit.insert(con, _upload_event(actor, report))
+
+    return insert
+
+
+def _upload_event(
+    actor: Actor, report: IngestReport, outcome: str = "ok", detail: str = ""
+) -> audit.Event:
+    """What the audit log says about one ingest."""
+    return audit.event(
+        actor,
+        "upload",
+        report.file_name,
+        outcome=outcome,
+        file_sha256=report.sha256,
+        rows_added=report.rows_added,
+        rows_skipped=report.rows_duplicate,
+        rows_revised=report.rows_revised,
+        rows_rejected=report.rows_rejected,
+        detail=detail or f"{report.kind} ({report.shape}), {report.rows_read:,} rows read",
+    )
 
 
 def _ingest_one(
-    kind: str, options: KpiOptions, mapping: dict[str, str], allow_rejects: bool
+    actor: Actor, kind: str, options: KpiOptions, mapping: dict[str, str], allow_rejects: bool
 ) -> Callable[..., IngestReport]:
-    """The ingest function of kind with the analyst's options bound."""
+    """The ingest function of kind with the analyst's options bound, audited as actor's."""
+    on_commit = _audit_upload(actor)
     if kind == "events":
         return lambda con, path, **kw: ingest_events(
-            con, path, mapping=mapping, allow_rejects=allow_rejects, **kw
+            con,
+            path,
+            mapping=mapping,
+            allow_rejects=allow_rejects,
+            user=actor.who,
+            on_commit=on_commit,
+            **kw,
         )
     return lambda con, path, **kw: ingest_kpis(
-        con, path, options=options, allow_rejects=allow_rejects, **kw
+        con,
+        path,
+        options=options,
+        allow_rejects=allow_rejects,
+        user=actor.who,
+        on_commit=on_commit,
+        **kw,
     )
+
+
+def _ingesting(
+    workspace: Workspace, actor: Actor, ingest: Callable[..., IngestReport]
+) -> Callable[..., IngestReport]:
+    """ingest, with what committed nothing (a refused file, one already stored) audited too."""
+
+    def audited(con: db.duckdb.DuckDBPyConnection, path: Path, **kw: object) -> IngestReport:
+        try:
+            report = ingest(con, path, **kw)
+        except IngestRejected as exc:
+            audit.append(workspace.home, _upload_event(actor, exc.report, "refused", exc.what))
+            raise
+        if report.already_ingested_at is not None and not kw.get("dry_run"):
+            audit.append(workspace.home, _upload_event(actor, report, "skipped", report.summary()))
+        return report
+
+    return audited
 
 
 def ingest_exports(
     workspace: Workspace,
+    actor: Actor,
     paths: Iterable[Path],
     kind: str,
     *,
@@ -65,7 +183,12 @@ def ingest_exports(
 
     Raises IngestRejected at the first refused file (the files before it stay committed).
     """
-    ingest = _ingest_one(kind, options or KpiOptions(), mapping or {}, allow_rejects)
+    allow(workspace, actor, Action.UPLOAD, kind)
+    ingest = _ingesting(
+        workspace,
+        actor,
+        _ingest_one(actor, kind, options or KpiOptions(), mapping or {}, allow_rejects),
+    )
     with workspace.writing(on_wait=on_wait) as con:
         for path in paths:
             yield ingest(con, path)
@@ -79,6 +202,7 @@ def upload_file_name(name: str, payload: bytes) -> str:
 
 def ingest_upload(
     workspace: Workspace,
+    actor: Actor,
     name: str,
     payload: bytes,
     kind: str,
@@ -91,7 +215,10 @@ def ingest_upload(
 
     A dry run commits nothing, so it never changes the data version others see.
     """
-    ingest = _ingest_one(kind, options, mapping, allow_rejects=True)
+    allow(workspace, actor, Action.UPLOAD, name)
+    ingest = _ingesting(
+        workspace, actor, _ingest_one(actor, kind, options, mapping, allow_rejects=True)
+    )
     # The client's file name is a label, never a path: the temp file takes its slug.
     with tempfile.TemporaryDirectory() as tmp, workspace.writing() as con:
         path = Path(tmp) / upload_file_name(name, payload)
@@ -99,10 +226,46 @@ def ingest_upload(
         return ingest(con, path, file_name=name, dry_run=dry_run)
 
 
-def upload_kind(name: str, payload: bytes) -> tuple[str, list[str]]:
+def upload_kind(
+    workspace: Workspace, actor: Actor, name: str, payload: bytes
+) -> tuple[str, list[str]]:
     """("events" or "kpis", the file's column labels) of an upload; OkrlensError if unreadable."""
+    allow(workspace, actor, Action.UPLOAD, name)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / upload_file_name(name, payload)
         path.write_bytes(payload)
         dialect = sniff(path)
         return ("events" if looks_like_events(dialect) else "kpis"), list(dialect.header)
+
+
+def _team_of(workspace: Workspace, kr_id: str) -> str | None:
+    """The team whose objective key result kr_id belongs to (None when there is no such KR)."""
+    owner = workspace.okrs().owner_of(kr_id)
+    return owner.team if owner is not None else None
+
+
+def update_key_result(
+    workspace: Workspace, actor: Actor, kr_id: str, values: dict[str, float | str | None]
+) -> OkrSet:
+    """Set baseline, target and/or weight of one key result (see pipelines.okrs.edit), audited."""
+    allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, _team_of(workspace, kr_id))
+    with audit.recording_edit(
+        workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
+    ):
+        return edit.update_key_result(workspace, kr_id, values)
+
+
+def add_checkin(workspace: Workspace, actor: Actor, kr_id: str, checkin: CheckIn) -> OkrSet:
+    """Append a check-in to a key result, audited."""
+    allow(workspace, actor, Action.CHECK_IN, kr_id, _team_of(workspace, kr_id))
+    with audit.recording_edit(workspace.home, actor, "add check-in", kr_id, [workspace.okrs_path]):
+        return edit.add_checkin(workspace, kr_id, checkin)
+
+
+def set_band_preset(workspace: Workspace, actor: Actor, preset: str) -> OkrSet:
+    """Choose the band preset every key result is graded with, audited."""
+    allow(workspace, actor, Action.SET_BAND_PRESET, preset)
+    with audit.recording_edit(
+        workspace.home, actor, "change band preset", "okrs.yaml", [workspace.okrs_path]
+    ):
+        return edit.set_band_preset(workspace, preset)

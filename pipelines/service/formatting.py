@@ -29,3 +29,19 @@ def percent_text(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{value:.0%}"
+
+
+# Every character Markdown (and Streamlit's extensions: `:material/icon:`, `:red[text]`, `$math$`)
+# gives a meaning to. A backslash makes each one literal.
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]<>()#+-.!|~:$=\"'&")
+
+
+def markdown_text(text: object) -> str:
+    """text that Markdown shows exactly as written: no link, image, heading or icon in it.
+
+    Example:
+        >>> markdown_text("![x](http://evil/) **hi**")
+        '\\\\!\\\\[x\\\\]\\\\(http\\\\://evil/\\\\) \\\\*\\\\*hi\\\\*\\\\*'
+    """
+    line = " ".join(str(text).split())  # a newline could start a heading or a list
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in line)

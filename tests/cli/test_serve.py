@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import socket
 import subprocess
 import sys
@@ -13,11 +14,20 @@ from pathlib import Path
 import pytest
 
 from cli.main import server_command
+from pipelines.access import AccessSpec
 from pipelines.errors import OkrlensError
 from pipelines.workspace import Workspace
 from tests.cli.test_cli import okrlens
 
 ROOT = Path(__file__).resolve().parents[2]
+LOCAL = AccessSpec()
+OIDC = AccessSpec(sign_in="oidc", users={"ana@example.com": "admin"})
+PROXY = AccessSpec(
+    sign_in="proxy",
+    proxy_header="X-Forwarded-Email",
+    proxy_groups_header="X-Forwarded-Groups",
+    users={"ana@example.com": "admin"},
+)
 
 
 def flags(command: list[str]) -> dict[str, str]:
@@ -37,7 +47,7 @@ def flags(command: list[str]) -> dict[str, str]:
     ],
 )
 def test_the_server_starts_with_the_safe_settings(setting: str, value: str) -> None:
-    assert flags(server_command([], expose=False))[setting] == value
+    assert flags(server_command([], expose=False, access=LOCAL))[setting] == value
 
 
 @pytest.mark.parametrize(
@@ -49,7 +59,7 @@ def test_the_server_starts_with_the_safe_settings(setting: str, value: str) -> N
     ],
 )
 def test_where_the_server_listens(extra: list[str], expose: bool, address: str) -> None:
-    command = server_command(extra, expose=expose)
+    command = server_command(extra, expose=expose, access=LOCAL)
     # Streamlit takes the last value of a repeated option: the user's extra options come last.
     given = [v for k, v in itertools.pairwise(command) if k == "--server.address"]
     set_ = [a.split("=", 1)[1] for a in command if a.startswith("--server.address=")]
@@ -62,7 +72,30 @@ def test_where_the_server_listens(extra: list[str], expose: bool, address: str) 
 )
 def test_listening_beyond_this_machine_needs_expose(extra: list[str]) -> None:
     with pytest.raises(OkrlensError, match="--expose"):
-        server_command(extra, expose=False)
+        server_command(extra, expose=False, access=LOCAL)
+
+
+@pytest.mark.parametrize("access", [OIDC, PROXY], ids=["oidc", "proxy"])
+def test_with_sign_in_configured_any_address_may_be_served(access: AccessSpec) -> None:
+    command = server_command(["--server.address", "0.0.0.0"], expose=False, access=access)
+    assert command[-2:] == ["--server.address", "0.0.0.0"]
+    assert flags(command)["server.address"] == "127.0.0.1"  # the default stays this machine
+
+
+@pytest.mark.parametrize(
+    ("access", "headers"),
+    [
+        (LOCAL, None),
+        (OIDC, None),
+        (PROXY, {"X-Forwarded-Email": "email", "X-Forwarded-Groups": "groups"}),
+    ],
+    ids=["local", "oidc", "proxy"],
+)
+def test_only_a_configured_proxy_has_its_identity_headers_read(
+    access: AccessSpec, headers: dict[str, str] | None
+) -> None:
+    read = flags(server_command([], expose=False, access=access)).get("server.trustedUserHeaders")
+    assert (json.loads(read) if read else None) == headers
 
 
 def test_the_command_refuses_a_network_address_in_one_paragraph(

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _unused_port() -> int:
+def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -69,27 +70,13 @@ def demo_home(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFactor
     return home
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real `streamlit run dashboard/app.py` serving the demo workspace."""
-    port = _unused_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_file = tmp_path_factory.mktemp("server") / "streamlit.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard/app.py",
-        "--server.headless=true",
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--server.fileWatcherType=none",
-        "--browser.gatherUsageStats=false",
-    ]
-    env = {**os.environ, "OKRLENS_HOME": str(demo_home)}
+@contextmanager
+def running_server(
+    command: list[str], base_url: str, log_file: Path, *, cwd: Path = ROOT, env: dict[str, str]
+) -> Iterator[str]:
+    """A server started by command, yielded once base_url answers its health check."""
     with log_file.open("w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
             while not _is_healthy(base_url):
@@ -112,6 +99,28 @@ def app_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real `streamlit run dashboard/app.py` serving the demo workspace."""
+    port = unused_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    env = {**os.environ, "OKRLENS_HOME": str(demo_home)}
+    log_file = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with running_server(command, f"http://127.0.0.1:{port}", log_file, env=env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -73,8 +73,11 @@ def chosen_workspace() -> Workspace:
 
 
 def current_answers() -> Answers:
-    """The answers of the chosen workspace as it is now."""
-    return Answers(chosen_workspace())
+    """The answers of the chosen workspace as it is now; left-out definitions warned on stderr."""
+    answers = Answers(chosen_workspace())
+    for broken in answers.broken:
+        typer.echo(f"warning: {broken.message()}", err=True)
+    return answers
 
 
 def as_of_date(value: dt.datetime | None) -> dt.date:

@@ -30,6 +30,7 @@ SERVER_SETTINGS = {
     "server.maxUploadSize": "50",  # MB, also enforced by the Upload page's own cap
     "client.showErrorDetails": "none",  # tracebacks go to the server log, never to a browser
     "client.toolbarMode": "viewer",
+    "client.disableDataExport": "true",  # the tables' own CSV download escapes nothing
     "browser.gatherUsageStats": "false",
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

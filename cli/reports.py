@@ -19,7 +19,7 @@ from cli.app import (
 )
 from cli.render import Format, render, table
 from pipelines.service import brief_markdown, records
-from pipelines.service.status import store_status
+from pipelines.service.status import definition_problems, store_status
 
 
 @metrics_app.callback(invoke_without_command=True)
@@ -188,3 +188,22 @@ def brief(
         typer.echo(json.dumps(written.record(), indent=2, ensure_ascii=False))
     else:
         typer.echo(brief_markdown(written))
+
+
+@app.command()
+def check(fmt: FormatOption = Format.table) -> None:
+    """Validate metrics.yaml and okrs.yaml item by item; exit 1 if anything is left out (CI)."""
+    workspace = chosen_workspace()
+    problems = definition_problems(workspace)
+    if problems.empty:
+        definitions = workspace.definitions()
+        krs = sum(len(o.key_results) for o in definitions.okrs.objectives)
+        typer.echo(
+            f"all definitions valid: {len(definitions.catalog.metrics)} metrics, "
+            f"{len(definitions.okrs.objectives)} objectives, {krs} key results"
+        )
+        return
+    typer.echo(render(problems, fmt))
+    if fmt is Format.table:
+        typer.echo(f"{len(problems)} definition(s) left out; the rest loads and scores")
+    raise typer.Exit(1)

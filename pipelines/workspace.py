@@ -14,9 +14,10 @@ import duckdb
 import pandas as pd
 
 from pipelines import audit, db, snapshot
+from pipelines.definitions import Definitions, load_catalog, load_okr_set
 from pipelines.errors import OkrlensError
-from pipelines.metrics.spec import MetricCatalog, load_metrics
-from pipelines.okrs.spec import OkrSet, load_okrs
+from pipelines.metrics.spec import MetricCatalog
+from pipelines.okrs.spec import OkrSet
 
 DEFAULT_HOME = Path("okrlens-data")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -157,15 +158,19 @@ class Workspace:
         """True when the workspace has both definition files."""
         return self.metrics_path.exists() and self.okrs_path.exists()
 
+    def definitions(self) -> Definitions:
+        """The metrics and OKRs as far as they are valid, and the items left out (see definitions)."""
+        catalog, broken_metrics = load_catalog(self.metrics_path)
+        okrs, broken_okrs = load_okr_set(self.okrs_path, catalog, broken_metrics)
+        return Definitions(catalog, okrs, (*broken_metrics, *broken_okrs))
+
     def catalog(self) -> MetricCatalog:
-        """The metric catalog of metrics.yaml."""
-        return load_metrics(self.metrics_path)
+        """The valid metrics of metrics.yaml."""
+        return load_catalog(self.metrics_path)[0]
 
     def okrs(self) -> OkrSet:
-        """The OKR set of okrs.yaml, checked against the metric catalog."""
-        okrs = load_okrs(self.okrs_path)
-        okrs.check_metrics(self.catalog(), str(self.okrs_path))
-        return okrs
+        """The valid objectives and key results of okrs.yaml, checked against the metrics."""
+        return self.definitions().okrs
 
     def init(self, *, force: bool = False) -> list[Path]:
         """Scaffold commented example definitions; refuses to overwrite unless force."""

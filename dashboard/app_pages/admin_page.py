@@ -69,6 +69,6 @@ with st.form("role_form"):
         try:
             trust.set_role(ws, ctx.actor, name, str(role), group=group, teams=teams or None)
         except OkrlensError as exc:
-            st.error(exc.message())
+            st.error(markdown_text(exc.message()))
         else:
             st.success(f"Saved: {markdown_text(name)} is now {role}.")

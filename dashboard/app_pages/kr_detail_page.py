@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, filters, gate, kr_picker
 from pipelines.service import in_words
-from pipelines.service.formatting import percent_text, value_text
+from pipelines.service.formatting import markdown_text, percent_text, value_text
 
 ctx = gate.require_workspace()
 st.title("Key result")
@@ -22,8 +22,10 @@ detail = data.key_result(ctx.home, kr.id, as_of, ctx.version)
 row, metric = detail.score, detail.metric
 unit = metric.unit if metric else ""
 
-st.subheader(kr.title)
-st.caption(f"{objective.id} · {objective.title} · {objective.team} · {objective.period}")
+st.subheader(markdown_text(kr.title))
+st.caption(
+    markdown_text(f"{objective.id} · {objective.title} · {objective.team} · {objective.period}")
+)
 with st.container(horizontal=True):
     st.metric("current", value_text(row["current"], unit), border=True)
     st.metric(
@@ -37,15 +39,22 @@ with st.container(horizontal=True):
     st.metric("expected by now", percent_text(row["expected_progress"]), border=True)
 
 if metric is not None:
-    st.markdown(f"**Definition.** {in_words(metric, ctx.catalog)} {metric.description}")
+    st.markdown(
+        f"**Definition.** {markdown_text(in_words(metric, ctx.catalog))} "
+        f"{markdown_text(metric.description)}"
+    )
     spec = data.kr_spec(ctx.home, as_of, kr.id, ctx.version)
     if spec is None:
-        st.info(f"No data for {metric.display_label} yet: ingest the export that carries it.")
+        st.info(
+            f"No data for {markdown_text(metric.display_label)} yet: ingest the export that "
+            "carries it."
+        )
     else:
         downloads.chart(spec, f"{kr.id}.png", key="kr_chart")
 elif row["rolled_up_from"]:
     st.markdown(
-        f"**Rolled up** from the telescoped objective(s) {', '.join(row['rolled_up_from'])}."
+        f"**Rolled up** from the telescoped objective(s) "
+        f"{markdown_text(', '.join(row['rolled_up_from']))}."
     )
 else:
     st.markdown(
@@ -84,9 +93,10 @@ if not detail.checkins.empty:
 
 if detail.counter_metric is not None:
     counter = detail.counter_metric
-    st.subheader(f"Counter-metric: {counter.display_label}")
+    st.subheader(f"Counter-metric: {markdown_text(counter.display_label)}")
     st.caption(
-        f"A guardrail that must not get worse while this key result improves. {in_words(counter, ctx.catalog)}"
+        f"A guardrail that must not get worse while this key result improves. "
+        f"{markdown_text(in_words(counter, ctx.catalog))}"
     )
     counter_spec = data.metrics_spec(ctx.home, (counter.name,), (counter.name,), ctx.version)
     if counter_spec is not None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, filters, gate
-from pipelines.service.formatting import percent_text
+from pipelines.service.formatting import markdown_text, percent_text
 
 ctx = gate.require_workspace()
 st.title("OKR overview")
@@ -58,10 +58,10 @@ def show_objective(objective: pd.Series) -> None:
     rows = found.krs[found.krs["objective_id"] == oid]
     with st.container(border=True):
         if objective["parent_kr"]:
-            st.caption(f"↳ telescoped from key result {objective['parent_kr']}")
-        st.subheader(f"{oid} · {objective['objective']}")
+            st.caption(f"↳ telescoped from key result {markdown_text(objective['parent_kr'])}")
+        st.subheader(markdown_text(f"{oid} · {objective['objective']}"))
         st.caption(
-            f"{objective['team']} · progress {percent_text(objective['progress'])} · "
+            f"{markdown_text(objective['team'])} · progress {percent_text(objective['progress'])} · "
             f"{objective['band'] or 'no band'} · {str(objective['status']).replace('_', ' ')} · "
             f"{objective['commitment']}"
         )

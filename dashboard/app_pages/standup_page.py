@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, filters, gate
 from pipelines.service import brief_markdown, brief_sections
+from pipelines.service.formatting import markdown_text
 
 ctx = gate.require_workspace()
 c1, c2 = st.columns(2)
@@ -14,7 +15,8 @@ with c1:
     team = filters.team(ctx.okrs, key="team")
 with c2:
     as_of = filters.as_of()
-st.title(f"Standup · {team if team != filters.ALL else 'all teams'} · week of {as_of:%d %b %Y}")
+who = markdown_text(team) if team != filters.ALL else "all teams"
+st.title(f"Standup · {who} · week of {as_of:%d %b %Y}")
 
 brief = data.brief(ctx.home, as_of, None if team == filters.ALL else team, ctx.version)
 if brief.period is None:
@@ -27,7 +29,7 @@ for section in brief_sections(brief):
     if not section.items:
         st.markdown(f"### {section.when_empty}")
     for item in section.items:
-        st.markdown(f"### {item.subject}\n{item.news}")
+        st.markdown(f"### {markdown_text(item.subject)}\n{markdown_text(item.news)}")
 
 with st.expander("The brief as Markdown, to paste into chat"):
     text = brief_markdown(brief)

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import gate, kr_picker
 from pipelines.service import PRESETS, Action, CheckIn, OkrlensError, edits
+from pipelines.service.formatting import markdown_text
 
 ctx = gate.require_workspace(Action.CHECK_IN)
 ws = data.workspace()
@@ -23,18 +24,18 @@ def saved(action: str) -> None:
 
 
 if message := st.session_state.pop("targets_message", None):
-    st.success(message)
+    st.success(markdown_text(message))
 
 current = ctx.okrs.period_at(data.today())
 objective, kr = kr_picker.show(ctx.okrs, current.name if current else None)
 if not ctx.actor.may(Action.EDIT_KEY_RESULT, objective.team):
-    st.info(ctx.actor.refusal(Action.EDIT_KEY_RESULT, objective.team).message())
+    st.info(markdown_text(ctx.actor.refusal(Action.EDIT_KEY_RESULT, objective.team).message()))
     st.stop()
 
 # Every field is keyed by the key result's id: picking another one shows its own numbers, never
 # the previous one's, and Save can only write what was shown for the key result it names.
 with st.form(f"kr_form_{kr.id}"):
-    st.subheader(f"{kr.id} · {kr.title}")
+    st.subheader(markdown_text(f"{kr.id} · {kr.title}"))
     auto = st.checkbox(
         "Baseline from the data at period start (auto)",
         value=kr.baseline == "auto",
@@ -63,7 +64,7 @@ with st.form(f"kr_form_{kr.id}"):
         try:
             edits.update_key_result(ws, ctx.actor, kr.id, values)
         except OkrlensError as exc:
-            st.error(exc.message())
+            st.error(markdown_text(exc.message()))
         else:
             saved(
                 f"Saved {kr.id}: baseline {values['baseline']}, target {target}, weight {weight}."
@@ -95,7 +96,7 @@ with st.form("checkin_form"):
                 CheckIn(date=day, value=value, confidence=confidence, note=note),
             )
         except (OkrlensError, ValueError) as exc:
-            st.error(exc.message() if isinstance(exc, OkrlensError) else str(exc))
+            st.error(markdown_text(exc.message() if isinstance(exc, OkrlensError) else str(exc)))
         else:
             saved(f"Added a check-in to {kr.id}.")
 
@@ -112,6 +113,6 @@ if preset != ctx.okrs.band_preset and st.button("Use this preset", key="save_pre
     try:
         edits.set_band_preset(ws, ctx.actor, str(preset))
     except OkrlensError as exc:
-        st.error(exc.message())
+        st.error(markdown_text(exc.message()))
     else:
         saved(f"Band preset is now {PRESETS[str(preset)].title}.")

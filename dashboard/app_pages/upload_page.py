@@ -11,6 +11,7 @@ from dashboard import data
 from dashboard.components import downloads, gate
 from dashboard.components.upload_forms import options_for, show_report
 from pipelines.service import Action, OkrlensError, edits
+from pipelines.service.formatting import markdown_text
 
 LOG = logging.getLogger(__name__)
 ctx = gate.require_workspace(Action.UPLOAD)
@@ -34,14 +35,14 @@ def show_upload(name: str, payload: bytes) -> None:
     """One uploaded file: how it is read, its preview and rejects, and its Ingest button."""
     file_key = hashlib.sha256(payload).hexdigest()[:16]
     with st.container(border=True):
-        st.subheader(name)
+        st.subheader(markdown_text(name))
         if file_key in done:
-            st.success(done[file_key])
+            st.success(markdown_text(done[file_key]))
             return
         try:
             detected, header = data.upload_kind(ctx.home, ctx.actor, name, payload)
         except OkrlensError as exc:
-            st.error(exc.message())
+            st.error(markdown_text(exc.message()))
             return
         kind = (
             st.segmented_control(
@@ -59,10 +60,10 @@ def show_upload(name: str, payload: bytes) -> None:
                 ctx.home, ctx.actor, name, payload, str(kind), options, mapping, ctx.version
             )
         except OkrlensError as exc:
-            st.error(exc.message())
+            st.error(markdown_text(exc.message()))
             return
         if report.already_ingested_at is not None:
-            st.info(report.summary())
+            st.info(markdown_text(report.summary()))
             return
         show_report(ctx.actor, report)
         if st.button(
@@ -85,7 +86,7 @@ def show_upload(name: str, payload: bytes) -> None:
                 )
             except OkrlensError as exc:
                 bar.empty()
-                st.error(exc.message())
+                st.error(markdown_text(exc.message()))
                 return
             bar.progress(1.0, text="Committed")
             done[file_key] = result.summary()
@@ -99,7 +100,7 @@ for upload in uploads or []:
     except Exception:
         LOG.exception("upload %r failed", upload.name)
         st.error(
-            f"{upload.name} could not be analysed because of an internal error in okrlens, not "
+            f"{markdown_text(upload.name)} could not be analysed because of an internal error in okrlens, not "
             "in your file. Nothing of it was stored; the server log has the details for a bug report."
         )
 

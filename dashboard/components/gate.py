@@ -9,7 +9,17 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import identity
-from pipelines.service import Action, Actor, MetricCatalog, OkrlensError, OkrSet, Workspace, edits
+from pipelines.service import (
+    Action,
+    Actor,
+    Broken,
+    MetricCatalog,
+    OkrlensError,
+    OkrSet,
+    Workspace,
+    edits,
+)
+from pipelines.service.formatting import markdown_text
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class Context:
 def first_run(home: str, actor: Actor) -> None:
     """The empty-workspace page: load the demo, or how to start with your own data."""
     st.info(
-        f"No okrlens workspace at `{home}` yet. Load the demo scenario to look around, or start "
+        f"No okrlens workspace at {markdown_text(home)} yet. Load the demo scenario to look around, or start "
         "your own: `okrlens init`, then upload exports on the Upload page (or `okrlens ingest`)."
     )
     if not actor.may(Action.SET_UP_WORKSPACE):
@@ -58,6 +68,26 @@ def require_workspace(action: Action = Action.VIEW) -> Context:
         version = data.version(ws)
         answers = data.answers(str(ws.home), version)
     except OkrlensError as exc:
-        st.error(exc.message())
+        st.error(markdown_text(exc.message()))
         st.stop()
+    if answers.broken:
+        left_out(answers.broken)
     return Context(actor, str(ws.home), version, answers.catalog, answers.okrs)
+
+
+def left_out(broken: tuple[Broken, ...]) -> None:
+    """The definitions left out of every page, what is wrong with each and how to fix it."""
+    with st.expander(
+        f":material/warning: {len(broken)} definition(s) have errors and are left out; "
+        "everything else is scored as usual",
+        expanded=False,
+    ):
+        # A table, not Markdown: the ids and problems quote the user's own text.
+        st.dataframe(
+            [
+                {"file": b.file, "what": f"{b.kind} {b.id}", "problem": b.problem, "fix": b.fix}
+                for b in broken
+            ],
+            hide_index=True,
+            key="left_out",
+        )

@@ -46,7 +46,7 @@ def current_actor(ws: Workspace) -> Actor:
             spec, listen_address=st.get_option("server.address"), user=_user_info()
         )
     except OkrlensError as exc:
-        st.error(exc.message())
+        st.error(markdown_text(exc.message()))
         st.stop()
     if st.session_state.get(SIGNED_IN_KEY) != actor.who and actor.role is not Role.NONE:
         trust.record_sign_in(ws, actor)
@@ -75,7 +75,7 @@ def require(ws: Workspace, action: Action) -> Actor:
         # Refusals are audited once per session and action, not on every rerun.
         edits.record_refusal(ws, actor, action)
         st.session_state[f"refused_{action.name}"] = actor.who
-    st.error(actor.refusal(action).message())
+    st.error(markdown_text(actor.refusal(action).message()))
     st.stop()
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.components import downloads
 from pipelines.service import EVENT_ROLES, KPI_ROLES, SHAPES, Actor, IngestReport, KpiOptions
+from pipelines.service.formatting import markdown_text
 
 AUTO = "detect"
 
@@ -45,7 +46,9 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
 
 def show_report(actor: Actor, report: IngestReport) -> None:
     """What the dry run understood: dialect, layout, columns, preview, rejects and counts."""
-    st.markdown(f"**Read as** {report.dialect} · **layout** {report.shape}")
+    st.markdown(
+        f"**Read as** {markdown_text(report.dialect)} · **layout** {markdown_text(report.shape)}"
+    )
     understood = pd.DataFrame(
         {"column in the file": list(report.columns), "stored as": list(report.columns.values())}
     )

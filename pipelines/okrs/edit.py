@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from pipelines import db
+from pipelines.definitions import load_catalog, okr_set_of
 from pipelines.errors import OkrlensError
 from pipelines.okrs.spec import CheckIn, OkrSet
 from pipelines.workspace import Workspace
-from pipelines.yamlio import load_model
+from pipelines.yamlio import load_mapping
 
 EDITABLE_FIELDS = ("baseline", "target", "weight")
 
@@ -55,23 +55,27 @@ def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
 
 
 def _save_locked(workspace: Workspace, path: Path, change: Callable[[Any], None]) -> OkrSet:
-    """_save's work, with the file's lock held."""
-    load_model(path, OkrSet)  # the strict reader vets the file before the round-trip one reads it
+    """_save's work, with the file's lock held.
+
+    The change may not leave out anything the file held before (an unrelated broken item
+    elsewhere in the file does not stop it: graceful degradation covers the file as it was).
+    """
+    catalog, broken_metrics = load_catalog(workspace.metrics_path)
+    # The strict reader vets the file before the round-trip one reads it.
+    _, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
     yaml = _yaml()
     document = yaml.load(path.read_text(encoding="utf-8"))
     change(document)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     text = buffer.getvalue()
-    try:
-        okrs = OkrSet.model_validate(YAML(typ="safe").load(text))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+    okrs, after = okr_set_of(YAML(typ="safe").load(text) or {}, path.name, catalog, broken_metrics)
+    added = [b for b in after if (b.kind, b.id) not in {(x.kind, x.id) for x in before}]
+    if added:
         raise OkrlensError(
-            f"the change makes okrs.yaml invalid at {loc}: {first['msg']}", fix="correct the value"
-        ) from None
-    okrs.check_metrics(workspace.catalog(), str(path))
+            f"the change would make {added[0].kind} {added[0].id} invalid: {added[0].problem}",
+            fix="correct the value",
+        )
     # Write beside the target and rename: readers see the old file or the new one, never half.
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False

@@ -13,6 +13,7 @@ below are the vocabulary they need.
 from __future__ import annotations
 
 from pipelines.access import ANONYMOUS, AccessSpec, Action, Actor, Role
+from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
 from pipelines.exports import records, spreadsheet_safe
 from pipelines.ingest.columns import EVENT_ROLES, KPI_ROLES
@@ -42,6 +43,7 @@ __all__ = [
     "Answers",
     "BandPreset",
     "Brief",
+    "Broken",
     "CheckIn",
     "IngestRejected",
     "IngestReport",

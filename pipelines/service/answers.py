@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
+from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
 from pipelines.insight.brief import Brief, weekly_brief
 from pipelines.insight.forecast import EndForecast, kr_forecasts, metric_forecast
@@ -54,8 +55,11 @@ class Answers:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.version = workspace.data_version()
-        self.catalog: MetricCatalog = workspace.catalog()
-        self.okrs: OkrSet = workspace.okrs()
+        definitions = workspace.definitions()
+        self.catalog: MetricCatalog = definitions.catalog
+        self.okrs: OkrSet = definitions.okrs
+        # What was left out of the definitions, shown wherever the definitions are.
+        self.broken: tuple[Broken, ...] = definitions.broken
         self.series: pd.DataFrame = workspace.series()
 
     def chosen_period(self, as_of: dt.date, period: str | None = None) -> str | None:
@@ -127,12 +131,30 @@ class Answers:
 
     @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
     def findings(self, as_of: dt.date, period: str | None = None) -> pd.DataFrame:
-        """Lint findings at as_of, for the objectives of period (None: every objective)."""
+        """Lint findings at as_of, for the objectives of period (None: every objective).
+
+        Definitions left out come first, whatever the period: nothing else says they exist.
+        """
         found = lint(self.okrs, self.catalog, self.series, as_of)
-        if period is None:
-            return found
-        in_period = {o.id for o in self.okrs.objectives if o.period == period}
-        return found[found["objective_id"].isin(in_period)].reset_index(drop=True)
+        if period is not None:
+            in_period = {o.id for o in self.okrs.objectives if o.period == period}
+            found = found[found["objective_id"].isin(in_period)]
+        left_out = pd.DataFrame(
+            [
+                {
+                    "code": b.code,
+                    "severity": "error",
+                    "objective_id": b.objective_id or "",
+                    "kr_id": b.id if b.kind == "key result" else None,
+                    "message": b.message(),
+                }
+                for b in self.broken
+            ],
+            columns=found.columns,
+            dtype="object",
+        )
+        frames = [f for f in (left_out, found) if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else found.reset_index(drop=True)
 
     @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
     def brief(self, as_of: dt.date, team: str | None) -> Brief:

@@ -57,3 +57,23 @@ def store_status(workspace: Workspace, as_of: dt.date) -> dict[str, Any]:
         "kpi_freshness": freshness,
         "ingests": ingests,
     }
+
+
+def definition_problems(workspace: Workspace) -> pd.DataFrame:
+    """Every definition left out of metrics.yaml and okrs.yaml, one row each (none: all valid).
+
+    OkrlensError when a file cannot be read at all (not YAML, too large, not UTF-8).
+    """
+    rows = [
+        {
+            "file": b.file,
+            "kind": b.kind,
+            "id": b.id,
+            "code": b.code,
+            "where": b.where,
+            "problem": b.problem,
+            "fix": b.fix,
+        }
+        for b in workspace.definitions().broken
+    ]
+    return pd.DataFrame(rows, columns=["file", "kind", "id", "code", "where", "problem", "fix"])

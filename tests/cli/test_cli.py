@@ -206,16 +206,21 @@ def test_a_rejected_file_exits_2_and_lists_its_bad_lines(
     assert "line 3" in err and "not a date-time" in err and "--allow-rejects" in err
 
 
-def test_invalid_okrs_yaml_names_the_field(
+def test_a_key_result_on_an_unknown_metric_is_left_out_of_the_report_with_a_warning(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     home = tmp_path / "ws"
     Workspace(home).init()
     okrs = home / "okrs.yaml"
     okrs.write_text(okrs.read_text().replace("metric: mrr", "metric: revenue"))
-    code, _, err = okrlens(capsys, "--home", str(home), "report")
-    assert code == 2
-    assert "CO-1.1" in err and "'revenue'" in err and "metrics.yaml" in err
+    code, out, err = okrlens(capsys, "--home", str(home), "report", "-f", "json")
+    assert code == 0
+    assert "CO-1.1" not in {row["kr_id"] for row in json.loads(out)}
+    assert {"CO-1.2", "CO-1.3"} <= {row["kr_id"] for row in json.loads(out)}
+    assert err.startswith("warning: key result CO-1.1 is left out: its metric 'revenue'")
+    code, out, _ = okrlens(capsys, "--home", str(home), "check")
+    assert code == 1
+    assert "CO-1.1" in out and "KR004" in out
 
 
 def test_demo_generates_a_larger_event_log_and_refuses_to_overwrite(

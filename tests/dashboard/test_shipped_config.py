@@ -37,6 +37,7 @@ SHIPPED = {
     "server.fileWatcherType": "none",
     "client.showErrorDetails": "none",
     "client.toolbarMode": "viewer",
+    "client.disableDataExport": True,
     "browser.gatherUsageStats": False,
 }
 

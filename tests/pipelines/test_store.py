@@ -98,8 +98,10 @@ def test_a_hostile_metric_filter_in_metrics_yaml_runs_nothing(
             "    source: kpis\n", f"    source: kpis\n    filter: {json.dumps(payload)}\n", 1
         )
     )
-    with pytest.raises(OkrlensError, match="may not use"):
-        workspace.series()
+    # The metric is left out, saying why; nothing of the payload runs.
+    left_out = {b.id: b for b in workspace.definitions().broken if b.kind == "metric"}
+    assert "may not use" in left_out["mrr"].problem
+    assert "mrr" not in set(workspace.series()["metric"])
     assert not leak.exists()
     with workspace.reading() as con:
         assert db.scalar(con, "SELECT value FROM kpi_rows") == 1000.0

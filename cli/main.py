@@ -14,11 +14,11 @@ from typing import Annotated
 
 import typer
 
-from cli import ingest, people, reports
+from cli import backups, ingest, people, reports
 from cli.app import APP, app, chosen_workspace
 from pipelines.service import AccessSpec, OkrlensError, trust
 
-COMMANDS = (ingest, people, reports)  # imported for the commands they register on app
+COMMANDS = (backups, ingest, people, reports)  # imported for the commands they register on app
 
 
 # What the dashboard server promises whoever reaches it. In local mode (no sign-in configured)

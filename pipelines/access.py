@@ -54,6 +54,7 @@ class Action(enum.Enum):
     SET_UP_WORKSPACE = ("set up the workspace", Role.ADMIN)
     DELETE_DATA = ("delete data", Role.ADMIN)
     MANAGE_ROLES = ("manage roles", Role.ADMIN)
+    MANAGE_BACKUPS = ("back up and restore the workspace", Role.ADMIN)
     READ_AUDIT = ("read the audit log", Role.ADMIN)
 
     def __init__(self, wording: str, least: Role) -> None:

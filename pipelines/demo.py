@@ -1,16 +1,27 @@
-"""The demo workspace: the sample scenario's definitions and exports, ingested like a user would."""
+"""The demo workspace: the sample scenario's definitions and exports, ingested like a user would.
+
+It is built beside the workspace (in `.demo-build/`) and moved into place only when complete,
+the store last, under the workspace's write lock: a build killed at any moment leaves either
+no demo store (and `okrlens demo` builds it again) or a complete one, never a half-built store
+that `okrlens demo` would refuse to replace.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 
+from pipelines import db
 from pipelines.errors import OkrlensError
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import ingest_kpis
 from pipelines.ingest.ledger import IngestReport
 from pipelines.sample import SAMPLE_DIR, write_events
+from pipelines.snapshot import FOLDER
 from pipelines.workspace import Workspace
+
+BUILD_FOLDER = ".demo-build"
 
 
 def build_demo(
@@ -27,21 +38,34 @@ def build_demo(
             where=str(workspace.home),
             fix="pass --force to rebuild it, or choose another folder with --home",
         )
-    workspace.home.mkdir(parents=True, exist_ok=True)
-    for stale in (workspace.store_path, workspace.store_path.with_suffix(".duckdb.wal")):
-        stale.unlink(missing_ok=True)
+    staging = Workspace(workspace.home / BUILD_FOLDER)
+    shutil.rmtree(staging.home, ignore_errors=True)  # what a killed build left
+    staging.home.mkdir(parents=True)
     for name in ("metrics.yaml", "okrs.yaml"):
-        shutil.copyfile(SAMPLE_DIR / name, workspace.home / name)
+        shutil.copyfile(SAMPLE_DIR / name, staging.home / name)
     events = SAMPLE_DIR / "events.csv.gz"
     if n_events is not None:
-        events = workspace.home / "generated" / "events.csv"
-        events.parent.mkdir(exist_ok=True)
+        events = staging.home / "generated" / "events.csv"
+        events.parent.mkdir()
         progress(f"generating {n_events:,} events into {events} ...")
         write_events(events, n_events=n_events)
     reports = []
-    with workspace.writing() as con:
+    with staging.writing() as con:
         progress(f"ingesting {events.name} ...")
         reports.append(ingest_events(con, events))
         for export in sorted((SAMPLE_DIR / "kpis").glob("*.csv")):
             reports.append(ingest_kpis(con, export))
+    _move_into_place(staging, workspace)
     return reports
+
+
+def _move_into_place(staging: Workspace, workspace: Workspace) -> None:
+    """Replace workspace's definitions, snapshots and store with staging's, the store last."""
+    with db.lock_file(workspace.store_path, exclusive=True):
+        for name in ("metrics.yaml", "okrs.yaml"):
+            os.replace(staging.home / name, workspace.home / name)
+        shutil.rmtree(workspace.home / FOLDER, ignore_errors=True)
+        os.replace(staging.home / FOLDER, workspace.home / FOLDER)
+        workspace.store_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
+        os.replace(staging.store_path, workspace.store_path)
+    shutil.rmtree(staging.home)

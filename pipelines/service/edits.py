@@ -8,6 +8,9 @@ refusal audited) unless the actor's role allows it, and what it changes is audit
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -156,6 +159,8 @@ def _ingesting(
     """ingest, with what committed nothing (a refused file, one already stored) audited too."""
 
     def audited(con: db.duckdb.DuckDBPyConnection, path: Path, **kw: object) -> IngestReport:
+        if not kw.get("dry_run"):
+            keep_raw(workspace, path)  # before the commit: a stored file always has its copy
         try:
             report = ingest(con, path, **kw)
         except IngestRejected as exc:
@@ -166,6 +171,22 @@ def _ingesting(
         return report
 
     return audited
+
+
+def keep_raw(workspace: Workspace, path: Path) -> Path:
+    """Keep the export at path by content hash (`raw/<sha256><suffixes>`), so it can be replayed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    suffix = "".join(s for s in path.suffixes[-2:] if s.lower() in {".csv", ".txt", ".tsv", ".gz"})
+    kept = workspace.home / "raw" / (digest.hexdigest() + suffix)
+    if not kept.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(kept.name + ".tmp")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, kept)
+    return kept
 
 
 def ingest_exports(

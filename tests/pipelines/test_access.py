@@ -17,6 +17,7 @@ from pipelines import db
 from pipelines.access import ANONYMOUS, AccessSpec, Actor, Role, actor_of
 from pipelines.errors import OkrlensError
 from pipelines.service import CheckIn, IngestReport, KpiOptions, Workspace, edits, trust
+from pipelines.service import backup as backups
 
 MRR_EXPORT = b"date,metric,value\n2026-11-23,New signups,41\n"
 SPEC = AccessSpec(
@@ -109,6 +110,11 @@ ACTIONS: dict[str, tuple[Act, Role, bool]] = {
         False,
     ),
     "list roles": (lambda ws, a, _: trust.roles(ws, a), Role.ADMIN, False),
+    "export a backup of the workspace": (
+        lambda ws, a, tmp: backups.backup(ws, a, tmp / "backups"),
+        Role.ADMIN,
+        False,
+    ),
     "grant a role": (grant, Role.ADMIN, False),
 }
 
@@ -121,7 +127,7 @@ def allowed(actor_name: str, least: Role, product_analyst_may: bool) -> bool:
 
 
 READS = {"preview an upload", "sniff an upload", "export a table", "read the audit log"}
-READS |= {"export the audit log", "list roles"}
+READS |= {"export the audit log", "list roles", "export a backup of the workspace"}
 
 
 def state(ws: Workspace) -> tuple[bytes, bytes, bytes, str]:

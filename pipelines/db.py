@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipelines import limits
 from pipelines.errors import OkrlensError
 
 # Version 1: the tables and the view every store has had.
@@ -219,7 +220,10 @@ def _open(path: Path | str, *, read_only: bool, wait: float) -> duckdb.DuckDBPyC
     started = time.monotonic()
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "memory_limit": limits.memory_limit()
+            }
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise OkrlensError(

@@ -19,7 +19,7 @@ from pipelines.ingest.kpis import ingest_kpis
 from pipelines.ingest.ledger import IngestReport
 from pipelines.sample import SAMPLE_DIR, write_events
 from pipelines.snapshot import FOLDER
-from pipelines.workspace import Workspace
+from pipelines.workspace import Workspace, remove_tree
 
 BUILD_FOLDER = ".demo-build"
 
@@ -39,7 +39,7 @@ def build_demo(
             fix="pass --force to rebuild it, or choose another folder with --home",
         )
     staging = Workspace(workspace.home / BUILD_FOLDER)
-    shutil.rmtree(staging.home, ignore_errors=True)  # what a killed build left
+    remove_tree(staging.home)  # what a killed build left
     staging.home.mkdir(parents=True)
     for name in ("metrics.yaml", "okrs.yaml"):
         shutil.copyfile(SAMPLE_DIR / name, staging.home / name)
@@ -64,7 +64,7 @@ def _move_into_place(staging: Workspace, workspace: Workspace) -> None:
     with db.lock_file(workspace.store_path, exclusive=True):
         for name in ("metrics.yaml", "okrs.yaml"):
             os.replace(staging.home / name, workspace.home / name)
-        shutil.rmtree(workspace.home / FOLDER, ignore_errors=True)
+        remove_tree(workspace.home / FOLDER)
         os.replace(staging.home / FOLDER, workspace.home / FOLDER)
         workspace.store_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
         os.replace(staging.store_path, workspace.store_path)

@@ -186,3 +186,9 @@ class Workspace:
             shutil.copyfile(TEMPLATES / target.name, target)
             written.append(target)
         return written
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete folder and what it holds, if it exists (a build or restore left it behind)."""
+    if folder.exists():
+        shutil.rmtree(folder)

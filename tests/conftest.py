@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
 
 from pipelines import db
 from pipelines.demo import build_demo
@@ -56,3 +57,12 @@ def demo_copy(demo_workspace: Workspace, tmp_path: Path) -> Path:
     home = tmp_path / "demo"
     shutil.copytree(demo_workspace.home, home)
     return home
+
+
+@pytest.fixture(autouse=True)
+def served_on_this_machine() -> Iterator[None]:
+    """The server as `okrlens run` starts it: on 127.0.0.1, which local mode requires."""
+    before = st.get_option("server.address")
+    st.config.set_option("server.address", "127.0.0.1")
+    yield
+    st.config.set_option("server.address", before)

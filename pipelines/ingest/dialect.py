@@ -85,8 +85,25 @@ def _head_bytes(path: Path) -> tuple[bytes, str]:
         return raw.read(1 << 20), "none"
 
 
+# Files people export by mistake instead of a CSV, by their first bytes.
+_NOT_CSV = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"),
+)
+
+
 def _decoded_lines(path: Path, head: bytes) -> list[str]:
     """The first HEAD_LINES lines of the head, decoded as UTF-8 (line endings kept)."""
+    for magic, what in _NOT_CSV:
+        if head.startswith(magic):
+            raise OkrlensError(
+                f"{path.name} is {what}, not a CSV file",
+                where=f"{path.name}, byte 0",
+                fix="open it in its application and save or export it as 'CSV UTF-8'",
+            )
     if head.startswith(_UTF16_BOMS):
         raise OkrlensError(
             f"{path.name} is UTF-16 text (Excel's 'Unicode text'), which okrlens does not read",
@@ -183,9 +200,15 @@ def _unique_columns(path: Path, labels: list[str], line: int) -> tuple[str, ...]
 
 def sniff(path: Path) -> Dialect:
     """The dialect of the CSV file at path, or an OkrlensError saying what is wrong and where."""
-    if not path.is_file():
+    if not path.exists():
         raise OkrlensError(
             f"file not found: {path}", where=str(path), fix="check the path and try again"
+        )
+    if not path.is_file():
+        raise OkrlensError(
+            f"{path.name} is not a regular file (a folder, pipe or device)",
+            where=str(path),
+            fix="save the export to a file and ingest that file",
         )
     if path.stat().st_size == 0:
         raise OkrlensError(

@@ -7,6 +7,7 @@ numbered pass find their lines. Other columns are kept as JSON properties.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,10 +15,14 @@ import duckdb
 import pandas as pd
 
 from pipelines import db
+from pipelines.errors import OkrlensError
 from pipelines.ingest import ledger
 from pipelines.ingest.columns import EVENT_REQUIRED, EVENT_ROLES, require, resolve_roles
 from pipelines.ingest.dialect import Dialect, sniff
+from pipelines.ingest.facts import file_facts
 from pipelines.ingest.staging import file_sha256, merged_rejects, physical_lines, stage
+from pipelines.ingest.values import AHEAD, EARLIEST
+from pipelines.limits import max_file_bytes
 
 q = db.quote_ident
 TIME_REASON = "not a date-time (expected e.g. 2026-05-18 09:30:00 or 2026-05-18T09:30:00Z)"
@@ -74,6 +79,26 @@ WHERE NOT EXISTS (
 """
 
 
+_IMPLAUSIBLE = """
+SELECT count(*), min(event_time), max(event_time) FROM typed
+WHERE event_time < CAST($earliest AS TIMESTAMP) OR event_time > CAST($latest AS TIMESTAMP)
+"""
+
+
+def _refuse_implausible_times(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """OkrlensError when events lie outside the dates okrlens reads (see values.plausible)."""
+    latest = dt.datetime.now(dt.UTC).date() + AHEAD
+    found = con.execute(_IMPLAUSIBLE, {"earliest": EARLIEST, "latest": latest}).fetchone()
+    if found and found[0]:
+        raise OkrlensError(
+            f"{name} has {found[0]:,} event(s) dated outside {EARLIEST.year}–{latest} (from "
+            f"{found[1]} to {found[2]}), which would stretch every weekly series across centuries",
+            where=name,
+            fix="check the event_time column: epoch milliseconds read as seconds, or a "
+            "placeholder date such as 9999-12-31, are the usual causes",
+        )
+
+
 def _missing_values(
     con: duckdb.DuckDBPyConnection, dialect: Dialect, roles: Mapping[str, str]
 ) -> pd.DataFrame:
@@ -93,6 +118,7 @@ def ingest_events(
     file_name: str | None = None,
     dry_run: bool = False,
     on_commit: ledger.OnCommit | None = None,
+    max_bytes: int | None = None,
 ) -> ledger.IngestReport:
     """Ingest one product-event CSV into the store, all of it in one transaction, or nothing.
 
@@ -106,6 +132,7 @@ def ingest_events(
     """
     name = file_name or path.name
     dialect = sniff(path)
+    facts = file_facts(dialect, max_bytes=max_bytes or max_file_bytes())
     roles = resolve_roles(dialect, EVENT_ROLES, mapping)
     require(dialect, roles, EVENT_REQUIRED, "a product-event export")
     report = ledger.IngestReport(
@@ -128,12 +155,14 @@ def ingest_events(
             select=_typed_select(roles, properties),
             params={f"k{i}": p for i, p in enumerate(properties)},
             cast_reason=TIME_REASON,
+            facts=facts,
         )
         con.execute("ALTER TABLE staged RENAME TO typed")
         rejects = [read.rejects]
         if db.scalar(con, _COUNT_MISSING):
             rejects.append(_missing_values(con, dialect, roles))
             con.execute(_DELETE_MISSING)
+        _refuse_implausible_times(con, name)
         report.rejects = physical_lines(dialect, merged_rejects(rejects))
         report.rows_rejected = int(report.rejects["line"].nunique())
         report.rows_read = int(db.scalar(con, "SELECT count(*) FROM typed"))

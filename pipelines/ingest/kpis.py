@@ -23,6 +23,7 @@ from pipelines.errors import OkrlensError
 from pipelines.ingest import ledger
 from pipelines.ingest.columns import KPI_ROLES, resolve_roles
 from pipelines.ingest.dialect import Dialect, slug, sniff
+from pipelines.ingest.facts import file_facts
 from pipelines.ingest.staging import file_sha256, physical_lines, stage
 from pipelines.ingest.values import (
     ValueProblem,
@@ -33,6 +34,7 @@ from pipelines.ingest.values import (
     parse_date,
     parse_number,
 )
+from pipelines.limits import max_file_bytes
 
 T = TypeVar("T")
 SHAPES = ("long", "wide_by_date", "wide_by_metric")
@@ -178,9 +180,10 @@ def _parse(
     """Parsed observations (rn, date, label, metric, segment, value, percent, currency), rejects,
     and how numbers and dates were read."""
     where = dialect.path.name
-    cells = cells[~cells["raw_value"].map(is_null)]
+    # Masks are cast to bool: on no cells, map gives an object array, which would select columns.
+    cells = cells[~cells["raw_value"].map(is_null).astype(bool)]
     problems: list[pd.DataFrame] = []
-    missing_label = cells["label"].map(is_null)
+    missing_label = cells["label"].map(is_null).astype(bool)
     problems.append(_problem(cells[missing_label], "missing metric name", "label"))
     cells = cells[~missing_label]
     try:
@@ -199,9 +202,14 @@ def _parse(
     cells = cells.assign(
         date=cells["raw_date"].map(lambda d: dates.get(str(d)) if d is not None else None)
     )
-    bad_date = cells["date"].map(lambda d: not hasattr(d, "year"))
-    reason = f"not a date in the file's format ({fmt})" if fmt else "not a date"
-    problems.append(_problem(cells[bad_date], reason, "raw_date"))
+    bad_date = cells["date"].map(lambda d: not hasattr(d, "year")).astype(bool)
+    generic = f"not a date in the file's format ({fmt})" if fmt else "not a date"
+    # A date that reads but lies out of range says so; anything else is not a date at all.
+    reasons = cells["date"].map(
+        lambda d: str(d) if isinstance(d, ValueProblem) and "outside" in str(d) else generic
+    )
+    for reason, rows in cells[bad_date].groupby(reasons[bad_date]):
+        problems.append(_problem(rows, str(reason), "raw_date"))
     cells = cells[~bad_date]
     raw_values = cells["raw_value"].astype(str)
     try:
@@ -222,7 +230,7 @@ def _parse(
         )
     parsed = {v: _try(parse_number, v, mark) for v in raw_values.unique()}
     numbers = raw_values.map(parsed)
-    bad_value = numbers.map(lambda n: isinstance(n, ValueProblem))
+    bad_value = numbers.map(lambda n: isinstance(n, ValueProblem)).astype(bool)
     for message, rows in cells[bad_value.to_numpy()].groupby(numbers[bad_value].map(str)):
         problems.append(_problem(rows, str(message), "raw_value"))
     good = cells[~bad_value.to_numpy()].copy()
@@ -298,6 +306,7 @@ def ingest_kpis(
     file_name: str | None = None,
     dry_run: bool = False,
     on_commit: ledger.OnCommit | None = None,
+    max_bytes: int | None = None,
 ) -> ledger.IngestReport:
     """Ingest one business-KPI CSV export into the store, all in one transaction, or nothing.
 
@@ -311,12 +320,13 @@ def ingest_kpis(
     options = options or KpiOptions()
     name = file_name or path.name
     dialect = sniff(path)
+    facts = file_facts(dialect, max_bytes=max_bytes or max_file_bytes())
     report = ledger.IngestReport(
         kind="kpis", file_name=name, sha256=file_sha256(path), dialect=dialect.describe()
     )
 
     def load() -> None:
-        staged = stage(con, dialect)
+        staged = stage(con, dialect, facts=facts)
         if staged.rows * len(dialect.columns) > MAX_KPI_CELLS:
             raise OkrlensError(
                 f"{name} has {staged.rows:,} rows × {len(dialect.columns)} columns, more than a KPI "
@@ -324,6 +334,12 @@ def ingest_kpis(
                 where=name,
                 fix="if this is a product-event log, ingest it with `okrlens ingest events`",
             )
+        if staged.rows == 0:  # the reader rejected every line: nothing to understand
+            report.rejects = physical_lines(dialect, staged.rejects)
+            report.rows_rejected = len(report.rejects)
+            if dry_run:
+                return
+            raise ledger.IngestRejected(report)
         frame = db.query(con, "SELECT * FROM staged ORDER BY rn")
         shape, roles = detect_shape(dialect, frame, options)
         report.shape = shape

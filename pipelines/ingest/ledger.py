@@ -78,8 +78,13 @@ class IngestRejected(OkrlensError):
         super().__init__(
             f"{report.file_name} was not ingested: {report.rows_rejected:,} of "
             f"{report.rows_read + report.rows_rejected:,} lines are invalid{more}: {examples}",
-            fix="correct those lines and ingest the file again, or pass --allow-rejects to store "
-            "the valid rows and keep the rejected ones in the ledger",
+            fix="correct those lines and ingest the file again"
+            + (
+                ", or pass --allow-rejects to store the valid rows and keep the rejected ones in "
+                "the ledger"
+                if report.rows_read
+                else " (not one of its lines can be stored as it is)"
+            ),
         )
 
 
@@ -155,6 +160,13 @@ def ingest_once(
                 on_commit(con, report)
     except _DryRun:
         return report
+    except duckdb.OutOfMemoryException:
+        raise OkrlensError(
+            f"reading {report.file_name} needs more memory than okrlens may use "
+            f"({db.limits.memory_limit()}); nothing of it was stored",
+            where=report.file_name,
+            fix="split the file into smaller exports, or raise OKRLENS_MEMORY_LIMIT",
+        ) from None
     except duckdb.ConstraintException:
         # Another writer committed the same file between our check and our commit.
         previous = previous_ingest(con, report.kind, report.sha256)

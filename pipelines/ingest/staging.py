@@ -20,7 +20,14 @@ import duckdb
 import pandas as pd
 
 from pipelines import db
+from pipelines.errors import OkrlensError
 from pipelines.ingest.dialect import Dialect
+from pipelines.ingest.facts import FileFacts, unaccounted
+from pipelines.limits import READER_BUFFER_BYTES
+
+# Python's csv module refuses fields over 128 KB by default; okrlens re-reads lines the
+# reader rejected, which may hold fields up to the reader's own limit.
+csv.field_size_limit(READER_BUFFER_BYTES)
 
 STAGED = "staged"
 REJECT_COLUMNS = ["line", "column_name", "value", "reason"]
@@ -117,7 +124,7 @@ def file_sha256(path: Path) -> str:
 _SOURCE = """read_csv(
     $path, header = true, auto_detect = false, delim = $delim, quote = '"', escape = '"',
     skip = $skip, columns = $columns, compression = $compression, store_rejects = true,
-    max_line_size = 2097152
+    max_line_size = 2097152, buffer_size = 33554432
 )"""
 # Numbering rows costs a window over the whole file, so it is only asked for when needed.
 NUMBERED = "SELECT row_number() OVER () AS rn, * FROM {source}"
@@ -146,25 +153,37 @@ def stage(
     select: str = NUMBERED,
     params: Mapping[str, object] | None = None,
     cast_reason: str = "cannot be read as the column's type",
+    facts: FileFacts | None = None,
 ) -> Staged:
     """The file read into the temp table `staged` on con, with the lines DuckDB's reader rejected.
 
     Columns are VARCHAR unless types says otherwise; select is a query over `{source}`, the
     reader (by default all columns, numbered by rn), with its own named params. A value the
-    reader cannot cast is rejected with its line, the cell's value and cast_reason.
+    reader cannot cast is rejected with its line, the cell's value and cast_reason. With the
+    file's facts, a line that was neither staged nor rejected stops the ingest: never lost.
     """
     columns = {name: (types or {}).get(name, "VARCHAR") for name in dialect.columns}
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE staged AS " + select.format(source=_SOURCE),
-        {
-            **(params or {}),
-            "path": str(dialect.path),
-            "delim": dialect.delimiter,
-            "skip": dialect.skip_rows,
-            "columns": columns,
-            "compression": dialect.compression,
-        },
-    )
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE staged AS " + select.format(source=_SOURCE),
+            {
+                **(params or {}),
+                "path": str(dialect.path),
+                "delim": dialect.delimiter,
+                "skip": dialect.skip_rows,
+                "columns": columns,
+                "compression": dialect.compression,
+            },
+        )
+    except duckdb.InvalidInputException as exc:
+        # The reader gives up on some malformed files as a whole (e.g. "state machine reached
+        # an invalid state") instead of rejecting lines: say so, with its words.
+        first = str(exc).split("\n")[0].removeprefix("Invalid Input Error: ")
+        raise OkrlensError(
+            f"the CSV reader cannot read {dialect.path.name}: {first}",
+            where=dialect.path.name,
+            fix="check its delimiter, quotes and line breaks; re-export it from its tool",
+        ) from None
     raw = db.query(con, _LATEST_REJECTS)
     expected = len(dialect.columns)
     rejects = pd.DataFrame(
@@ -189,6 +208,14 @@ def stage(
         columns=REJECT_COLUMNS,
     )
     rows = int(db.scalar(con, "SELECT count(*) FROM staged"))
+    lost = unaccounted(facts, dialect, rows, rejects["line"].nunique()) if facts else 0
+    if lost:
+        raise OkrlensError(
+            f"{lost:,} line(s) of {dialect.path.name} were neither read nor rejected by the CSV "
+            "reader, so nothing of the file was stored",
+            where=dialect.path.name,
+            fix="report this file to the okrlens maintainers; meanwhile check its line breaks",
+        )
     return Staged(dialect=dialect, rows=rows, rejects=rejects)
 
 

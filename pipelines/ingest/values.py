@@ -155,7 +155,15 @@ _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 
 
 def parse_date(text: str, fmt: str) -> dt.date:
-    """The date (a period's first day) written in text in format fmt; ValueProblem otherwise."""
+    """The date (a period's first day) written in text in format fmt; ValueProblem otherwise.
+
+    A date that parses but lies outside the dates okrlens reads is a problem too (plausible).
+    """
+    return plausible(_written_date(text, fmt))
+
+
+def _written_date(text: str, fmt: str) -> dt.date:
+    """The date text spells in format fmt, however far off; ValueProblem if it spells none."""
     t = text.strip()
     if fmt == "%Y-Q%q":
         m = _QUARTER.match(t)
@@ -177,10 +185,27 @@ def parse_date(text: str, fmt: str) -> dt.date:
         raise ValueProblem(f"not a date in the file's format {fmt}") from None
 
 
+# Metric series run period by period from the first date to the last: one date in 2999 or 1066
+# would make every series thousands of periods long. Nothing okrlens measures lies outside this.
+EARLIEST = dt.date(1970, 1, 1)
+AHEAD = dt.timedelta(days=366)
+
+
+def plausible(day: dt.date) -> dt.date:
+    """day, if it lies between 1970 and a year from today; ValueProblem otherwise."""
+    latest = dt.datetime.now(dt.UTC).date() + AHEAD
+    if not EARLIEST <= day <= latest:
+        raise ValueProblem(
+            f"the date {day.isoformat()} lies outside {EARLIEST.year}–{latest.isoformat()}, the "
+            "dates okrlens reads (the past, and up to a year ahead)"
+        )
+    return day
+
+
 def _parses(text: str, fmt: str) -> bool:
     """True when text is a date in format fmt."""
     try:
-        parse_date(text, fmt)
+        _written_date(text, fmt)
     except ValueProblem:
         return False
     return True

@@ -20,7 +20,7 @@ from pipelines.access import Action, Actor
 from pipelines.errors import OkrlensError
 from pipelines.service.edits import allow
 from pipelines.snapshot import FOLDER
-from pipelines.workspace import Workspace
+from pipelines.workspace import Workspace, remove_tree
 
 # What a backup holds besides the store, relative to the workspace folder.
 KEPT = ("metrics.yaml", "okrs.yaml", "access.yaml", "audit", "raw")
@@ -61,7 +61,7 @@ def restore(workspace: Workspace, actor: Actor, source: Path) -> None:
             fix="give the folder `okrlens backup` printed",
         )
     staging = workspace.home / ".restore"
-    shutil.rmtree(staging, ignore_errors=True)
+    remove_tree(staging)
     shutil.copytree(source, staging)  # copy first: the lock is then held only for renames
     with (
         audit.recording_edit(
@@ -78,7 +78,7 @@ def restore(workspace: Workspace, actor: Actor, source: Path) -> None:
                 current.unlink(missing_ok=True)
             if (staging / name).exists():
                 os.replace(staging / name, current)
-        shutil.rmtree(workspace.home / FOLDER, ignore_errors=True)
+        remove_tree(workspace.home / FOLDER)
         workspace.store_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
         os.replace(staging / STORE, workspace.store_path)
         _carry_audit(workspace.store_path, history)

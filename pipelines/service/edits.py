@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
 from pipelines.ingest.ledger import IngestRejected, IngestReport, OnCommit
+from pipelines.limits import MAX_UPLOAD_BYTES, max_file_bytes
 from pipelines.okrs import edit
 from pipelines.okrs.spec import CheckIn, OkrSet
 from pipelines.workspace import Workspace
@@ -159,8 +159,10 @@ def _ingesting(
     """ingest, with what committed nothing (a refused file, one already stored) audited too."""
 
     def audited(con: db.duckdb.DuckDBPyConnection, path: Path, **kw: object) -> IngestReport:
-        if not kw.get("dry_run"):
-            keep_raw(workspace, path)  # before the commit: a stored file always has its copy
+        # Before the commit, so a stored file always has its copy; a pipe, a device or a file
+        # over the size cap is not copied (the ingest then refuses it, saying why).
+        if not kw.get("dry_run") and path.is_file() and path.stat().st_size <= max_file_bytes():
+            keep_raw(workspace, path)
         try:
             report = ingest(con, path, **kw)
         except IngestRejected as exc:
@@ -174,18 +176,23 @@ def _ingesting(
 
 
 def keep_raw(workspace: Workspace, path: Path) -> Path:
-    """Keep the export at path by content hash (`raw/<sha256><suffixes>`), so it can be replayed."""
+    """Keep the export at path by content hash (`raw/<sha256><suffixes>`), so it can be replayed.
+
+    Copied and hashed in one pass, so the kept bytes are exactly the ones hashed.
+    """
+    folder = workspace.home / "raw"
+    folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with (
+        tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as out,
+        path.open("rb") as stream,
+    ):
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
+            out.write(block)
     suffix = "".join(s for s in path.suffixes[-2:] if s.lower() in {".csv", ".txt", ".tsv", ".gz"})
-    kept = workspace.home / "raw" / (digest.hexdigest() + suffix)
-    if not kept.exists():
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(kept.name + ".tmp")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, kept)
+    kept = folder / (digest.hexdigest() + suffix)
+    os.replace(out.name, kept)
     return kept
 
 
@@ -244,7 +251,7 @@ def ingest_upload(
     with tempfile.TemporaryDirectory() as tmp, workspace.writing() as con:
         path = Path(tmp) / upload_file_name(name, payload)
         path.write_bytes(payload)
-        return ingest(con, path, file_name=name, dry_run=dry_run)
+        return ingest(con, path, file_name=name, dry_run=dry_run, max_bytes=MAX_UPLOAD_BYTES)
 
 
 def upload_kind(

@@ -24,15 +24,6 @@ def fresh_caches() -> Iterator[None]:
     st.cache_data.clear()
 
 
-@pytest.fixture(autouse=True)
-def served_on_this_machine() -> Iterator[None]:
-    """The server as `okrlens run` starts it: on 127.0.0.1, which local mode requires."""
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "127.0.0.1")
-    yield
-    st.config.set_option("server.address", before)
-
-
 @pytest.fixture
 def demo_home(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the demo workspace, served to the app."""

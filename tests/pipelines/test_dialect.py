@@ -65,7 +65,9 @@ def test_sniff_reports_bom_crlf_and_gzip(tmp_path: Path) -> None:
         pytest.param("a,b\n1,é\n".encode("utf-16"), "UTF-16", "byte 0", id="utf16"),
         pytest.param(b"a,b\n1,\xe9t\xe9\n", "not UTF-8", "line 2", id="latin1-never-guessed"),
         pytest.param(b"a,b\n1,\x002\n", "NUL bytes", "line 2", id="nul-bytes"),
-        pytest.param(b"PK\x03\x04\x14\x00\x06\x00", "NUL bytes", "line 1", id="xlsx-renamed-csv"),
+        pytest.param(
+            b"PK\x03\x04\x14\x00\x06\x00", "an Excel workbook", "byte 0", id="xlsx-renamed-csv"
+        ),
         pytest.param(
             ("c," * 600 + "z\n1\n").encode(), "more than the 500", "line 1", id="too-many-columns"
         ),

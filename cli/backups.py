@@ -1,4 +1,4 @@
-"""`okrlens backup` and `okrlens restore`: a whole copy of the workspace, and putting one back."""
+"""`okrlens backup`, `restore` and `delete`: copies of the workspace, and taking data out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from cli.app import app, chosen_workspace
 from pipelines.service import backup as backups
-from pipelines.service import trust
+from pipelines.service import edits, trust
 
 
 @app.command()
@@ -28,3 +28,11 @@ def restore(
     """Replace the store and definitions with a backup's (the audit log keeps its history)."""
     backups.restore(chosen_workspace(), trust.cli_actor(), source)
     typer.echo(f"restored from {source}")
+
+
+@app.command()
+def delete(
+    ingest_id: Annotated[int, typer.Argument(help="The ingest to delete (see okrlens status).")],
+) -> None:
+    """Delete one ingest and every row it stored (audited)."""
+    typer.echo(edits.delete_ingest(chosen_workspace(), trust.cli_actor(), ingest_id))

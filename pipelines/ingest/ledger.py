@@ -218,3 +218,53 @@ def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFr
         "ORDER BY ingest_id DESC LIMIT ?",
         [limit],
     )
+
+
+_DELETE_ROWS = {
+    "events": "DELETE FROM events WHERE ingest_id = ? RETURNING 1",
+    "kpis": "DELETE FROM kpi_rows WHERE ingest_id = ? RETURNING 1",
+}
+
+
+def delete_ingest(
+    con: duckdb.DuckDBPyConnection,
+    ingest_id: int,
+    on_commit: Callable[[duckdb.DuckDBPyConnection, str, int], None] | None = None,
+) -> tuple[str, int]:
+    """Remove one ingest and every row it stored, in one transaction: (file name, rows removed).
+
+    on_commit(con, file name, rows removed) runs inside that transaction (the audit event).
+
+    An event row stored once serves every later export that held it too (they skipped it), so
+    an events ingest whose rows a later one skipped is refused until the later one is deleted:
+    removing it would silently take rows that the later file still holds.
+    """
+    row = con.execute(
+        "SELECT kind, file_name FROM ingests WHERE ingest_id = ?", [ingest_id]
+    ).fetchone()
+    if row is None:
+        raise OkrlensError(
+            f"there is no ingest {ingest_id}",
+            fix="see the ingest ids with `okrlens status` or on the Upload page",
+        )
+    kind, file_name = row
+    later = db.query(
+        con,
+        "SELECT ingest_id, file_name FROM ingests WHERE kind = 'events' AND ? = 'events' "
+        "AND ingest_id > ? AND rows_duplicate > 0 ORDER BY ingest_id",
+        [kind, ingest_id],
+    )
+    if not later.empty:
+        named = ", ".join(f"{i} ({n})" for i, n in later.itertuples(index=False, name=None))
+        raise OkrlensError(
+            f"later event exports skipped rows that {file_name} stored: {named}",
+            fix="delete those ingests first (newest first), then this one",
+        )
+    with db.transaction(con):
+        removed = con.execute(_DELETE_ROWS[kind], [ingest_id]).fetchall()
+        con.execute("DELETE FROM rejected_lines WHERE ingest_id = ?", [ingest_id])
+        con.execute("DELETE FROM ingests WHERE ingest_id = ?", [ingest_id])
+        db.record_commit(con, "delete", ingest_id)
+        if on_commit is not None:
+            on_commit(con, str(file_name), len(removed))
+    return str(file_name), len(removed)

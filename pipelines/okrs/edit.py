@@ -63,8 +63,9 @@ def _save_locked(workspace: Workspace, path: Path, change: Callable[[Any], None]
     catalog, broken_metrics = load_catalog(workspace.metrics_path)
     # The strict reader vets the file before the round-trip one reads it.
     _, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
+    original = path.read_bytes()
     yaml = _yaml()
-    document = yaml.load(path.read_text(encoding="utf-8"))
+    document = yaml.load(original.decode("utf-8"))
     change(document)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
@@ -75,6 +76,15 @@ def _save_locked(workspace: Workspace, path: Path, change: Callable[[Any], None]
         raise OkrlensError(
             f"the change would make {added[0].kind} {added[0].id} invalid: {added[0].problem}",
             fix="correct the value",
+        )
+    # Compare and swap: an editor saving the file by hand meanwhile takes no lock of ours, so
+    # its change is detected here and kept, rather than silently overwritten.
+    if path.read_bytes() != original:
+        raise OkrlensError(
+            f"{path.name} was changed by someone else while this change was being saved; "
+            "nothing was written",
+            where=str(path),
+            fix="reload the page to see their change, then make yours again",
         )
     # Write beside the target and rename: readers see the old file or the new one, never half.
     with tempfile.NamedTemporaryFile(

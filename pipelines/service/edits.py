@@ -18,6 +18,7 @@ from pipelines import audit, db
 from pipelines.access import Action, Actor
 from pipelines.demo import build_demo as _build_demo
 from pipelines.errors import OkrlensError
+from pipelines.ingest import ledger
 from pipelines.ingest.columns import looks_like_events
 from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
@@ -31,6 +32,7 @@ from pipelines.workspace import Workspace
 __all__ = [
     "add_checkin",
     "build_demo",
+    "delete_ingest",
     "ingest_exports",
     "ingest_upload",
     "init_workspace",
@@ -297,3 +299,16 @@ def set_band_preset(workspace: Workspace, actor: Actor, preset: str) -> OkrSet:
         workspace.home, actor, "change band preset", "okrs.yaml", [workspace.okrs_path]
     ):
         return edit.set_band_preset(workspace, preset)
+
+
+def delete_ingest(workspace: Workspace, actor: Actor, ingest_id: int) -> str:
+    """Delete one ingest and the rows it stored (admins), audited; what was removed, in words."""
+    allow(workspace, actor, Action.DELETE_DATA, f"ingest {ingest_id}")
+
+    def audited(con: db.duckdb.DuckDBPyConnection, file_name: str, rows: int) -> None:
+        detail = f"ingest {ingest_id}: {rows:,} rows removed"
+        audit.insert(con, audit.event(actor, "delete", file_name, detail=detail))
+
+    with workspace.writing() as con:
+        file_name, rows = ledger.delete_ingest(con, ingest_id, audited)
+    return f"deleted ingest {ingest_id} ({file_name}): {rows:,} rows removed"

@@ -110,6 +110,11 @@ ACTIONS: dict[str, tuple[Act, Role, bool]] = {
         False,
     ),
     "list roles": (lambda ws, a, _: trust.roles(ws, a), Role.ADMIN, False),
+    "delete an ingest": (
+        lambda ws, a, _: edits.delete_ingest(ws, a, 1),
+        Role.ADMIN,
+        False,
+    ),
     "export a backup of the workspace": (
         lambda ws, a, tmp: backups.backup(ws, a, tmp / "backups"),
         Role.ADMIN,

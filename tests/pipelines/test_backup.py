@@ -77,3 +77,40 @@ def test_an_ingested_file_is_kept_by_its_hash(demo_copy: Path) -> None:
 def test_restoring_a_folder_that_is_no_backup_is_refused(demo_copy: Path, tmp_path: Path) -> None:
     with pytest.raises(OkrlensError, match="not an okrlens backup"):
         backups.restore(Workspace(demo_copy), trust.cli_actor(), tmp_path)
+
+
+def test_an_admin_deletes_an_ingest_and_its_rows_in_one_audited_commit(demo_copy: Path) -> None:
+    ws, admin = Workspace(demo_copy), trust.cli_actor()
+    before = tables(ws.store_path)
+    report = edits.ingest_upload(
+        ws, admin, "signups.csv", EXPORT, "kpis", KpiOptions(), {}, dry_run=False
+    )
+    said = okrlens(demo_copy, "delete", str(report.ingest_id))
+    assert said.strip() == f"deleted ingest {report.ingest_id} (signups.csv): 1 rows removed"
+    after = tables(ws.store_path)
+    for name in ("events", "kpi_rows", "ingests", "rejected_lines"):
+        pd.testing.assert_frame_equal(after[name], before[name], check_dtype=False, obj=name)
+    log = trust.audit_log(ws, admin, actions=["delete"])
+    assert list(log["target"]) == ["signups.csv"]
+    with ws.reading() as con:  # committed with the deletion itself
+        assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'delete'").fetchone() == (
+            1,
+        )
+
+
+def test_deleting_events_a_later_export_relies_on_is_refused(
+    demo_copy: Path, tmp_path: Path
+) -> None:
+    ws, admin = Workspace(demo_copy), trust.cli_actor()
+    events_before = tables(ws.store_path)["events"].shape[0]
+    first = b"event_time,user_id,event_name\n2026-11-02 10:00:00,u1,signed_up\n"
+    second = first + b"2026-11-02 11:00:00,u2,signed_up\n"  # holds the first file's row too
+    kept = [
+        edits.ingest_upload(ws, admin, name, body, "events", KpiOptions(), {}, dry_run=False)
+        for name, body in (("first.csv", first), ("second.csv", second))
+    ]
+    with pytest.raises(OkrlensError, match="Delete those ingests first"):
+        edits.delete_ingest(ws, admin, kept[0].ingest_id or 0)
+    edits.delete_ingest(ws, admin, kept[1].ingest_id or 0)
+    edits.delete_ingest(ws, admin, kept[0].ingest_id or 0)
+    assert tables(ws.store_path)["events"].shape[0] == events_before

@@ -107,3 +107,18 @@ def test_an_edit_of_a_hostile_file_is_refused_before_it_is_read(workspace: Works
     workspace.okrs_path.write_text("a: &a [x, x]\nb: [*a, *a]\n")
     with pytest.raises(OkrlensError, match="anchors and aliases"):
         set_band_preset(workspace, "google")
+
+
+def test_a_hand_edit_made_during_a_save_is_kept_and_the_save_refused(
+    workspace: Workspace,
+) -> None:
+    from pipelines.okrs.edit import _save
+
+    hand_edit = workspace.okrs_path.read_text().replace("CO-1.1", "CO-1.1-renamed-by-hand")
+
+    def change_while_someone_saves(document: object) -> None:
+        workspace.okrs_path.write_text(hand_edit)  # the editor saves between read and write
+
+    with pytest.raises(OkrlensError, match="changed by someone else"):
+        _save(workspace, change_while_someone_saves)
+    assert workspace.okrs_path.read_text() == hand_edit

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, gate
-from pipelines.service import Action, OkrlensError, trust
+from pipelines.service import Action, OkrlensError, edits, trust
 from pipelines.service.formatting import markdown_text
 
 SHOWN_ROWS = 1_000  # the table is for reading; the CSV holds every filtered event
@@ -72,3 +72,22 @@ with st.form("role_form"):
             st.error(markdown_text(exc.message()))
         else:
             st.success(f"Saved: {markdown_text(name)} is now {role}.")
+
+st.subheader("Delete an ingest")
+st.caption(
+    "Removes one ingested file and every row it stored, in one audited commit. The ids are in "
+    "the ingest history on the Upload page."
+)
+with st.form("delete_form"):
+    ingest_id = st.number_input("Ingest id", min_value=1, step=1, key="delete_id")
+    sure = st.checkbox("I understand this removes the file's rows for everyone", key="delete_sure")
+    if st.form_submit_button("Delete ingest"):
+        if not sure:
+            st.error("Tick the box to confirm the deletion.")
+        else:
+            try:
+                said = edits.delete_ingest(ws, ctx.actor, int(ingest_id))
+            except OkrlensError as exc:
+                st.error(markdown_text(exc.message()))
+            else:
+                st.success(markdown_text(said))

@@ -136,3 +136,16 @@ def test_oidc_without_auth_settings_says_what_to_add(signed_in_home: Path) -> No
     at.run()
     assert not at.exception
     assert r"Streamlit has no \[auth\] settings" in shown_text(at)  # Markdown-escaped
+
+
+def test_an_admin_deletes_an_ingest_from_the_audit_page(signed_in_home: Path) -> None:
+    at = visit("admin_page.py", "root@example.com", signed_in_home)
+    at.number_input(key="delete_id").set_value(2)
+    at.checkbox(key="delete_sure").check()
+    at.button[-1].click().run()
+    assert not at.exception
+    assert any("deleted ingest 2" in s.value for s in at.success)
+    admin = actor_of(trust.access_settings(Workspace(signed_in_home)), "root@example.com", [], "x")
+    assert list(trust.audit_log(Workspace(signed_in_home), admin, actions=["delete"])["actor"]) == [
+        "root@example.com"
+    ]

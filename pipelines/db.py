@@ -298,6 +298,10 @@ def connect(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
     return con
 
 
+class StoreOutdated(OkrlensError):
+    """A reader met a store of an older schema: only a writer may migrate it."""
+
+
 def connect_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
     """A connection that can only read the store at path (caller holds the lock).
 
@@ -308,7 +312,7 @@ def connect_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
     con = _open(path, read_only=True, wait=wait_seconds())
     try:
         if schema_version(con) < SCHEMA_VERSION:
-            raise OkrlensError(
+            raise StoreOutdated(
                 "the store was written by an older okrlens and needs upgrading",
                 where=str(path),
                 fix="run any command that writes (e.g. `okrlens ingest`), which upgrades it",

@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,14 +78,33 @@ class Workspace:
 
     @contextmanager
     def reading(self, on_wait: db.Notify | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection that can only read the store (an empty store when there is none yet)."""
+        """A connection that can only read the store (an empty store when there is none yet).
+
+        A store of an older schema is first upgraded through the writer's door, once.
+        """
         self._require_home()
+        with ExitStack() as stack:
+            try:
+                con = stack.enter_context(self._reader(on_wait))
+            except db.StoreOutdated:
+                self.upgrade(on_wait)  # the shared lock is released: the writer can take it
+                con = stack.enter_context(self._reader(on_wait))
+            yield con
+
+    @contextmanager
+    def _reader(self, on_wait: db.Notify | None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection, with the store's lock held shared while it is open."""
         with db.lock_file(self.store_path, exclusive=False, on_wait=on_wait):
             con = db.connect_reader(self.store_path)
             try:
                 yield con
             finally:
                 con.close()
+
+    def upgrade(self, on_wait: db.Notify | None = None) -> None:
+        """Bring the store to the current schema (a writer's job: it waits for the lock)."""
+        with self.writing(on_wait=on_wait):
+            pass
 
     @contextmanager
     def writing(self, on_wait: db.Notify | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -130,8 +149,15 @@ class Workspace:
         current = snapshot.read_manifest(self.home)
         if current is not None and current.metrics_sha == snapshot.file_sha(self.metrics_path):
             return current
+        try:
+            return self._published()
+        except db.StoreOutdated:
+            self.upgrade()  # outside the shared lock, which the writer must not wait for
+            return self._published()
+
+    def _published(self) -> snapshot.Manifest:
+        """The manifest, published now unless another session did while we waited."""
         with _PUBLISHING, db.lock_file(self.store_path, exclusive=False):
-            # Another session of this process may have published while we waited.
             current = snapshot.read_manifest(self.home)
             if current is None or current.metrics_sha != snapshot.file_sha(self.metrics_path):
                 current = self._publish()

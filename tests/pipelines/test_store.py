@@ -327,13 +327,26 @@ def make_old_store(ws: Workspace) -> None:
     con.close()
 
 
-def test_a_reader_never_migrates_an_old_store_and_says_what_to_do(workspace: Workspace) -> None:
+def test_a_reader_connection_never_migrates_an_old_store(workspace: Workspace) -> None:
     make_old_store(workspace)
-    with pytest.raises(OkrlensError, match="needs upgrading"), workspace.reading():
-        pass
+    with (
+        pytest.raises(OkrlensError, match="needs upgrading"),
+        db.lock_file(workspace.store_path, exclusive=False),
+    ):
+        db.connect_reader(workspace.store_path)
     con = duckdb.connect(str(workspace.store_path), read_only=True)
     assert db.schema_version(con) == 1
     con.close()
+
+
+def test_reading_an_old_store_upgrades_it_through_the_writer_and_keeps_its_data(
+    workspace: Workspace,
+) -> None:
+    make_old_store(workspace)
+    with workspace.reading() as con:
+        assert db.schema_version(con) == db.SCHEMA_VERSION
+        assert db.scalar(con, "SELECT value FROM kpi_rows") == 500
+    assert mrr_weeks(workspace) == [500.0]
 
 
 def test_a_writer_migrates_an_old_store_once_and_keeps_its_data(

@@ -32,6 +32,9 @@ SERVER_SETTINGS = {
     "client.toolbarMode": "viewer",
     "client.disableDataExport": "true",  # the tables' own CSV download escapes nothing
     "browser.gatherUsageStats": "false",
+    # Streamlit collects garbage (gc.collect(2), ~150 ms holding the GIL) after every script run:
+    # it capped the server at ~3.5 pages a second (bench/load.py); memory levels off without it.
+    "runner.postScriptGC": "false",
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 EXPOSED = (

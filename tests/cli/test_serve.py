@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.serving import unused_port
 from cli.main import server_command
 from pipelines.access import AccessSpec
 from pipelines.errors import OkrlensError
@@ -126,16 +127,9 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-def _unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_the_running_dashboard_answers_on_loopback_only(tmp_path: Path) -> None:
     Workspace(tmp_path / "ws").init()
-    port = _unused_port()
+    port = unused_port()
     log = tmp_path / "server.log"
     command = [sys.executable, "-m", "cli", "--home", str(tmp_path / "ws"), "run"]
     command += ["--server.port", str(port), "--server.headless", "true"]

@@ -39,6 +39,7 @@ SHIPPED = {
     "client.toolbarMode": "viewer",
     "client.disableDataExport": True,
     "browser.gatherUsageStats": False,
+    "runner.postScriptGC": False,
 }
 
 

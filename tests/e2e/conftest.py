@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,11 +18,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from bench import serving
+from bench.serving import unused_port
 from pipelines.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-STARTUP_SECONDS = 60
 # What is on a page once it is idle must show within TIMEOUT_MS. Getting idle has no fixed
 # budget: a cold page on a busy machine computes for as long as it needs, and READY_MS is only
 # the ceiling for a server that never finishes (pytest-timeout stops the test before it anyway).
@@ -43,25 +40,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _is_healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
-            return bool(response.read() == b"ok")
-    except OSError:
-        return False
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 @pytest.fixture(scope="session")
 def demo_home(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo workspace for the browser session (its uploads change it)."""
@@ -74,31 +52,12 @@ def demo_home(demo_workspace: Workspace, tmp_path_factory: pytest.TempPathFactor
 def running_server(
     command: list[str], base_url: str, log_file: Path, *, cwd: Path = ROOT, env: dict[str, str]
 ) -> Iterator[str]:
-    """A server started by command, yielded once base_url answers its health check."""
-    with log_file.open("w") as log:
-        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while not _is_healthy(base_url):
-                if server.poll() is not None:
-                    pytest.fail(
-                        f"streamlit exited with code {server.returncode}; "
-                        f"log {log_file}:\n{_tail(log_file)}"
-                    )
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"streamlit not healthy after {STARTUP_SECONDS} s; "
-                        f"log {log_file}:\n{_tail(log_file)}"
-                    )
-                time.sleep(0.25)  # polling the health endpoint, not waiting for the UI
+    """base_url, once the server started by command answers there; the test fails if it never does."""
+    try:
+        with serving.running_server(command, base_url, log_file, cwd=cwd, env=env):
             yield base_url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    except serving.ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,9 @@ READER_BUFFER_BYTES = 16 * MAX_LINE_BYTES
 # it) and the Upload page's, where the server holds the upload in memory and previews it.
 MAX_FILE_BYTES = 5_000_000_000
 MAX_UPLOAD_BYTES = 500_000_000
+# An upload's preview (the dry run the Upload page shows before Ingest) reads at most this much
+# of it: previewing a 24-million-row file must not cost what ingesting it does.
+PREVIEW_BYTES = 20_000_000
 # DuckDB's memory cap per process (OKRLENS_MEMORY_LIMIT overrides it); past it, DuckDB spills
 # to disk or stops with a message instead of taking the machine's memory.
 MEMORY_LIMIT = "2GB"

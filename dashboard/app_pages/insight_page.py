@@ -47,7 +47,7 @@ spec = data.ladder_spec(ctx.home, period, ctx.version)
 if spec is None:
     st.info("No key results in this period.")
 else:
-    downloads.chart(spec, f"ladder-{period}.png", key="ladder")
+    downloads.chart(ctx.actor, spec, f"ladder-{period}.png", key="ladder")
     edges = data.ladder_edge_table(ctx.home, period, ctx.version)
     st.dataframe(edges, hide_index=True, key="ladder_edges")
     downloads.csv_button(ctx.actor, edges, f"ladder-{period}.csv", key="ladder_csv")

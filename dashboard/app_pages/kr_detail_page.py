@@ -50,7 +50,7 @@ if metric is not None:
             "carries it."
         )
     else:
-        downloads.chart(spec, f"{kr.id}.png", key="kr_chart")
+        downloads.chart(ctx.actor, spec, f"{kr.id}.png", key="kr_chart")
 elif row["rolled_up_from"]:
     st.markdown(
         f"**Rolled up** from the telescoped objective(s) "
@@ -64,7 +64,7 @@ else:
 st.subheader("Score week by week")
 history_spec = data.progress_history_spec(ctx.home, as_of, objective.period, kr.id, ctx.version)
 if history_spec is not None:
-    downloads.chart(history_spec, f"{kr.id}-history.png", key="history")
+    downloads.chart(ctx.actor, history_spec, f"{kr.id}-history.png", key="history")
 history = data.history(ctx.home, as_of, objective.period, ctx.version)
 table = history[history["kr_id"] == kr.id][
     ["scored_at", "current", "progress", "band", "status", "expected_progress"]
@@ -100,4 +100,4 @@ if detail.counter_metric is not None:
     )
     counter_spec = data.metrics_spec(ctx.home, (counter.name,), (counter.name,), ctx.version)
     if counter_spec is not None:
-        downloads.chart(counter_spec, f"{counter.name}.png", key="counter")
+        downloads.chart(ctx.actor, counter_spec, f"{counter.name}.png", key="counter")

@@ -36,7 +36,7 @@ for column, kind in ((c1, "leading"), (c2, "lagging")):
         if spec is None:
             st.info(f"No {kind} metric with data chosen (ingest exports on the Upload page).")
         else:
-            downloads.chart(spec, f"{kind}-metrics.png", key=f"chart_{kind}")
+            downloads.chart(ctx.actor, spec, f"{kind}-metrics.png", key=f"chart_{kind}")
 
 catalog_table = data.metric_catalog(ctx.home, ctx.version)[
     ["name", "label", "kind", "unit", "used_by", "definition"]

@@ -69,7 +69,7 @@ def show_objective(objective: pd.Series) -> None:
         st.vega_lite_chart(spec, theme=None, key=f"bullet_{oid}")
         st.dataframe(found.tables[oid], hide_index=True, key=f"table_{oid}", column_config=COLUMNS)
         with st.popover("Export", icon=":material/ios_share:"):
-            downloads.png_button(spec, f"{oid}.png", key=f"png_{oid}")
+            downloads.png_button(ctx.actor, spec, f"{oid}.png", key=f"png_{oid}")
             downloads.csv_button(ctx.actor, rows, f"{oid}.csv", key=f"csv_{oid}")
         for kr_id in rows["kr_id"]:
             for child in found.children(kr_id):

@@ -10,10 +10,10 @@ from dashboard.charts import Spec, chart_png
 from pipelines.service import Actor, trust
 
 
-def chart(vega_lite: Spec, file_name: str, key: str) -> None:
+def chart(actor: Actor, vega_lite: Spec, file_name: str, key: str) -> None:
     """Draw a chart from its cached spec, with its PNG download under it."""
     st.vega_lite_chart(vega_lite, theme=None, key=key)
-    png_button(vega_lite, file_name, key=f"{key}_png")
+    png_button(actor, vega_lite, file_name, key=f"{key}_png")
 
 
 def csv_button(
@@ -35,11 +35,17 @@ def csv_button(
     )
 
 
-def png_button(vega_lite: Spec, file_name: str, key: str) -> None:
-    """Download a chart (its Vega-Lite spec) as PNG, rendered only when clicked."""
+def png_button(actor: Actor, vega_lite: Spec, file_name: str, key: str) -> None:
+    """Download a chart (its Vega-Lite spec) as PNG, rendered (and audited) only when clicked."""
+    ws = data.workspace()
+
+    def rendered() -> bytes:
+        trust.record_export(ws, actor, file_name, "chart as PNG")
+        return chart_png(vega_lite)
+
     st.download_button(
         "Download PNG",
-        data=lambda: chart_png(vega_lite),
+        data=rendered,
         file_name=file_name,
         mime="image/png",
         key=key,

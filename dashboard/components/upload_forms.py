@@ -67,8 +67,14 @@ def show_report(actor: Actor, report: IngestReport) -> None:
             f"{report.file_name}-rejects.csv",
             key=f"rejects_{report.sha256[:16]}",
         )
+    if report.sampled:
+        st.info(
+            f"This preview read the first {report.sampled / 1_000_000:,.0f} MB of the file; "
+            "the counts below are that sample's. Ingest reads and checks the whole file."
+        )
     st.markdown(
-        f"Ingesting will add **{report.rows_added:,}** rows"
+        ("In this sample, ingesting would add" if report.sampled else "Ingesting will add")
+        + f" **{report.rows_added:,}** rows"
         + (f", skip **{report.rows_duplicate:,}** already stored" if report.rows_duplicate else "")
         + (f", revise **{report.rows_revised:,}** values" if report.rows_revised else "")
         + (f", reject **{report.rows_rejected:,}**" if report.rows_rejected else "")

@@ -119,6 +119,7 @@ def ingest_events(
     dry_run: bool = False,
     on_commit: ledger.OnCommit | None = None,
     max_bytes: int | None = None,
+    sha256: str | None = None,
 ) -> ledger.IngestReport:
     """Ingest one product-event CSV into the store, all of it in one transaction, or nothing.
 
@@ -138,7 +139,7 @@ def ingest_events(
     report = ledger.IngestReport(
         kind="events",
         file_name=name,
-        sha256=file_sha256(path),
+        sha256=sha256 or file_sha256(path),
         shape="events",
         dialect=dialect.describe(),
     )

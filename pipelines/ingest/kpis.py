@@ -307,6 +307,7 @@ def ingest_kpis(
     dry_run: bool = False,
     on_commit: ledger.OnCommit | None = None,
     max_bytes: int | None = None,
+    sha256: str | None = None,
 ) -> ledger.IngestReport:
     """Ingest one business-KPI CSV export into the store, all in one transaction, or nothing.
 
@@ -322,7 +323,7 @@ def ingest_kpis(
     dialect = sniff(path)
     facts = file_facts(dialect, max_bytes=max_bytes or max_file_bytes())
     report = ledger.IngestReport(
-        kind="kpis", file_name=name, sha256=file_sha256(path), dialect=dialect.describe()
+        kind="kpis", file_name=name, sha256=sha256 or file_sha256(path), dialect=dialect.describe()
     )
 
     def load() -> None:

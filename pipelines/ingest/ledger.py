@@ -38,6 +38,7 @@ class IngestReport:
     already_ingested_by: str = ""
     ingest_id: int | None = None
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first rows as stored
+    sampled: int = 0  # bytes of the file a preview read when it read only its head (0: all)
 
     def summary(self) -> str:
         """One line saying what happened to the file."""

@@ -8,9 +8,12 @@ refusal audited) unless the actor's role allows it, and what it changes is audit
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from pipelines.ingest.dialect import slug, sniff
 from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
 from pipelines.ingest.ledger import IngestRejected, IngestReport, OnCommit
-from pipelines.limits import MAX_UPLOAD_BYTES, max_file_bytes
+from pipelines.limits import MAX_LINE_BYTES, MAX_UPLOAD_BYTES, PREVIEW_BYTES, max_file_bytes
 from pipelines.okrs import edit
 from pipelines.okrs.spec import CheckIn, OkrSet
 from pipelines.workspace import Workspace
@@ -161,12 +164,8 @@ def _ingesting(
     """ingest, with what committed nothing (a refused file, one already stored) audited too."""
 
     def audited(con: db.duckdb.DuckDBPyConnection, path: Path, **kw: object) -> IngestReport:
-        # Before the commit, so a stored file always has its copy; a pipe, a device or a file
-        # over the size cap is not copied (the ingest then refuses it, saying why).
-        if not kw.get("dry_run") and path.is_file() and path.stat().st_size <= max_file_bytes():
-            keep_raw(workspace, path)
         try:
-            report = ingest(con, path, **kw)
+            report = _from_kept_copy(workspace, ingest, con, path, **kw)
         except IngestRejected as exc:
             audit.append(workspace.home, _upload_event(actor, exc.report, "refused", exc.what))
             raise
@@ -175,6 +174,29 @@ def _ingesting(
         return report
 
     return audited
+
+
+def _from_kept_copy(
+    workspace: Workspace,
+    ingest: Callable[..., IngestReport],
+    con: db.duckdb.DuckDBPyConnection,
+    path: Path,
+    **kw: object,
+) -> IngestReport:
+    """ingest(con, path), reading the bytes kept in raw/ rather than the file itself.
+
+    The file is copied and hashed in one pass before the commit, and the ingest reads that copy
+    (linked under the file's own name, which messages quote): what is stored, its sha256 and its
+    kept copy are the same bytes even if the file grows or changes meanwhile. A dry run, a pipe,
+    a device or a file over the size cap is read where it is (the ingest refuses what it must).
+    """
+    if kw.get("dry_run") or not path.is_file() or path.stat().st_size > max_file_bytes():
+        return ingest(con, path, **kw)
+    kept = keep_raw(workspace, path)
+    with tempfile.TemporaryDirectory(dir=kept.parent) as tmp:
+        named = Path(tmp) / path.name
+        os.link(kept, named)
+        return ingest(con, named, **kw)
 
 
 def keep_raw(workspace: Workspace, path: Path) -> Path:
@@ -249,11 +271,40 @@ def ingest_upload(
     ingest = _ingesting(
         workspace, actor, _ingest_one(actor, kind, options, mapping, allow_rejects=True)
     )
+    sample = _preview_sample(payload) if dry_run else None
+    body = payload if sample is None else sample
     # The client's file name is a label, never a path: the temp file takes its slug.
     with tempfile.TemporaryDirectory() as tmp, workspace.writing() as con:
-        path = Path(tmp) / upload_file_name(name, payload)
-        path.write_bytes(payload)
-        return ingest(con, path, file_name=name, dry_run=dry_run, max_bytes=MAX_UPLOAD_BYTES)
+        path = Path(tmp) / upload_file_name(name, body)
+        path.write_bytes(body)
+        report = ingest(
+            con,
+            path,
+            file_name=name,
+            dry_run=dry_run,
+            max_bytes=MAX_UPLOAD_BYTES,
+            sha256=hashlib.sha256(payload).hexdigest(),  # the whole file's, sampled or not
+        )
+    report.sampled = 0 if sample is None else len(sample)
+    return report
+
+
+def _preview_sample(payload: bytes) -> bytes | None:
+    """The upload's first PREVIEW_BYTES (decompressed, cut at a line end) when it is longer."""
+    if payload[:2] != b"\x1f\x8b":
+        head = payload[: PREVIEW_BYTES + 1]
+    else:
+        try:
+            with gzip.open(io.BytesIO(payload)) as stream:
+                head = stream.read(PREVIEW_BYTES + 1)
+        except (OSError, EOFError, zlib.error):
+            return None  # a damaged file: the ingest reads it whole and says what is wrong
+    if len(head) <= PREVIEW_BYTES:
+        return None
+    cut = head.rfind(b"\n", 0, PREVIEW_BYTES) + 1
+    # A line running past the cut longer than a line may be would vanish from the sample: the
+    # preview then reads the file whole, whose first pass refuses such a line in bounded memory.
+    return head[:cut] if PREVIEW_BYTES - cut <= MAX_LINE_BYTES else None
 
 
 def upload_kind(

@@ -118,15 +118,16 @@ def audit_log(
     return log[keep].reset_index(drop=True)
 
 
+def record_export(workspace: Workspace, actor: Actor, what: str, detail: str) -> None:
+    """Check that actor may download what, and audit the export (OkrlensError if refused)."""
+    allow(workspace, actor, Action.READ_AUDIT if what == "audit log" else Action.EXPORT, what)
+    if workspace.home.is_dir():
+        audit.append(workspace.home, audit.event(actor, "export", what, detail=detail))
+
+
 def export_csv(workspace: Workspace, actor: Actor, what: str, frame: pd.DataFrame) -> str:
     """frame as spreadsheet-safe CSV for actor to download, the export audited."""
-    action = Action.READ_AUDIT if what == "audit log" else Action.EXPORT
-    allow(workspace, actor, action, what)
-    if workspace.home.is_dir():
-        audit.append(
-            workspace.home,
-            audit.event(actor, "export", what, detail=f"{len(frame):,} rows as CSV"),
-        )
+    record_export(workspace, actor, what, f"{len(frame):,} rows as CSV")
     return str(spreadsheet_safe(frame).to_csv(index=False))
 
 

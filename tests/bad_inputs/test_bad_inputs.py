@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -156,3 +157,73 @@ def test_random_malformed_kpi_files_are_stored_or_refused_never_lost(
         pytest.fail(f"DuckDB error reached the caller: {exc}")
     finally:
         con.close()
+
+
+def test_a_file_growing_while_ingested_stores_exactly_the_bytes_kept(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "growing.csv"
+    line = "2026-11-02 10:00:00,u{},signed_up\n"
+    path.write_text(
+        "event_time,user_id,event_name\n" + "".join(line.format(i) for i in range(50_000))
+    )
+    stop = threading.Event()
+
+    def grow() -> None:
+        """Append whole lines, as an export tool still writing the file would."""
+        with path.open("a") as out:
+            i = 50_000
+            while not stop.is_set():
+                out.write(line.format(i))
+                out.flush()
+                i += 1
+
+    writer = threading.Thread(target=grow)
+    writer.start()
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "--home",
+                str(workspace.home),
+                "ingest",
+                "events",
+                str(path),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        stop.set()
+        writer.join()
+    assert done.returncode == 0, done.stderr
+    with workspace.reading() as con:
+        sha, added = con.execute("SELECT sha256, rows_added FROM ingests").fetchone() or ("", 0)
+    kept = workspace.home / "raw" / f"{sha}.csv"
+    assert kept.read_text().count("\n") - 1 == added == stored_rows(workspace)[0]
+    assert path.stat().st_size > kept.stat().st_size, "the file grew past what was read"
+
+
+def test_a_large_upload_is_previewed_from_its_head_and_ingested_whole(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKRLENS_HOME", str(workspace.home))
+    lines = 700_000  # about 25 MB, past the 20 MB a preview reads
+    body = "event_time,user_id,event_name\n" + "".join(
+        f"2026-11-02 10:00:00,u{i},signed_up\n" for i in range(lines)
+    )
+    at = AppTest.from_file(str(PAGES_DIR / "upload_page.py"), default_timeout=300).run()
+    at.file_uploader(key="uploads").set_value(("big.csv", body.encode(), "text/csv")).run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in (*at.info, *at.markdown))
+    assert "This preview read the first 20 MB of the file" in shown
+    previewed = int(shown.split("ingesting would add **")[1].split("**")[0].replace(",", ""))
+    assert 0 < previewed < lines
+    assert stored_rows(workspace) == (0, 0)
+    at.button(key=next(b.key for b in at.button if b.key.endswith("_ingest"))).click().run()
+    assert not at.exception
+    assert stored_rows(workspace)[0] == lines

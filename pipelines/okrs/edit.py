@@ -1,38 +1,28 @@
 """Editing okrs.yaml from the dashboard: validated first, saved atomically, comments kept.
 
-ruamel.yaml's round-trip mode keeps the analyst's comments, ordering and quoting; the edited
-document is validated exactly like a file written by hand before it replaces the old one.
+Every change goes through `pipelines.yamledit.edit_file` and is validated exactly like a file
+written by hand; a change may not leave out anything the file held before (an unrelated broken
+item elsewhere in the file does not stop it: graceful degradation covers the file as it was).
 """
 
 from __future__ import annotations
 
-import io
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from pipelines import db
 from pipelines.definitions import load_catalog, okr_set_of
 from pipelines.errors import OkrlensError
-from pipelines.okrs.spec import CheckIn, OkrSet
+from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet, Period
 from pipelines.workspace import Workspace
+from pipelines.yamledit import edit_file, mapping, plain_number, sequence
 from pipelines.yamlio import load_mapping
 
 EDITABLE_FIELDS = ("baseline", "target", "weight")
-
-
-def _yaml() -> YAML:
-    """A round-trip YAML reader/writer that keeps comments and layout."""
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 100
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
+# What a key result without the field means, so saving the same value writes nothing.
+_DEFAULTS: dict[str, object] = {"weight": 1.0}
 
 
 def _find_kr(document: Any, kr_id: str) -> CommentedMap:
@@ -49,56 +39,41 @@ def _find_kr(document: Any, kr_id: str) -> CommentedMap:
 def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
     """Apply change to okrs.yaml, validate the result, and replace the file atomically."""
     path = workspace.okrs_path
-    # One edit at a time, across sessions and processes: two check-ins saved at once both land.
-    with db.lock_file(path, exclusive=True, what=path.name):
-        return _save_locked(workspace, path, change)
-
-
-def _save_locked(workspace: Workspace, path: Path, change: Callable[[Any], None]) -> OkrSet:
-    """_save's work, with the file's lock held.
-
-    The change may not leave out anything the file held before (an unrelated broken item
-    elsewhere in the file does not stop it: graceful degradation covers the file as it was).
-    """
     catalog, broken_metrics = load_catalog(workspace.metrics_path)
     # The strict reader vets the file before the round-trip one reads it.
     _, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
-    original = path.read_bytes()
-    yaml = _yaml()
-    document = yaml.load(original.decode("utf-8"))
-    change(document)
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    text = buffer.getvalue()
-    okrs, after = okr_set_of(YAML(typ="safe").load(text) or {}, path.name, catalog, broken_metrics)
-    added = [b for b in after if (b.kind, b.id) not in {(x.kind, x.id) for x in before}]
-    if added:
-        raise OkrlensError(
-            f"the change would make {added[0].kind} {added[0].id} invalid: {added[0].problem}",
-            fix="correct the value",
+
+    def validated(text: str) -> OkrSet:
+        """The OKR set text declares, unless the change broke something that was whole."""
+        okrs, after = okr_set_of(
+            YAML(typ="safe").load(text) or {}, path.name, catalog, broken_metrics
         )
-    # Compare and swap: an editor saving the file by hand meanwhile takes no lock of ours, so
-    # its change is detected here and kept, rather than silently overwritten.
-    if path.read_bytes() != original:
-        raise OkrlensError(
-            f"{path.name} was changed by someone else while this change was being saved; "
-            "nothing was written",
-            where=str(path),
-            fix="reload the page to see their change, then make yours again",
-        )
-    # Write beside the target and rename: readers see the old file or the new one, never half.
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
-    ) as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
-    return okrs
+        added = [b for b in after if (b.kind, b.id) not in {(x.kind, x.id) for x in before}]
+        if added:
+            raise OkrlensError(
+                f"the change would make {added[0].kind} {added[0].id} invalid: {added[0].problem}",
+                fix="correct the value",
+            )
+        return okrs
+
+    return edit_file(path, change, validated)
+
+
+def _same(old: object, new: object) -> bool:
+    """True when a field already holds new (33 and 33.0 are the same number)."""
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return float(old) == float(new)
+    return old == new
 
 
 def update_key_result(
     workspace: Workspace, kr_id: str, values: dict[str, float | str | None]
 ) -> OkrSet:
-    """Set baseline, target and/or weight of one key result; None removes the field."""
+    """Set baseline, target and/or weight of one key result; None removes the field.
+
+    Only fields whose value changes are written, whole numbers as whole numbers, so saving a
+    form unchanged leaves the file byte for byte as it was.
+    """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise OkrlensError(
@@ -109,10 +84,12 @@ def update_key_result(
     def change(document: Any) -> None:
         kr = _find_kr(document, kr_id)
         for field, value in values.items():
+            if _same(kr.get(field, _DEFAULTS.get(field)), value):
+                continue
             if value is None:
                 kr.pop(field, None)
             else:
-                kr[field] = value
+                kr[field] = plain_number(value) if isinstance(value, int | float) else value
 
     return _save(workspace, change)
 
@@ -131,12 +108,80 @@ def add_checkin(workspace: Workspace, kr_id: str, checkin: CheckIn) -> OkrSet:
 
     def change(document: Any) -> None:
         kr = _find_kr(document, kr_id)
-        entry = CommentedMap(
-            [("date", checkin.date), ("value", checkin.value)]
+        entry = mapping(
+            [("date", checkin.date), ("value", plain_number(checkin.value))]
             + ([("confidence", checkin.confidence)] if checkin.confidence is not None else [])
-            + ([("note", checkin.note)] if checkin.note else [])
+            + ([("note", checkin.note)] if checkin.note else []),
+            flow=True,
         )
-        entry.fa.set_flow_style()
         kr.setdefault("checkins", []).append(entry)
+
+    return _save(workspace, change)
+
+
+def _find_objective(document: Any, objective_id: str) -> CommentedMap:
+    """The mapping of objective objective_id in the parsed document."""
+    for objective in document.get("objectives") or []:
+        if objective.get("id") == objective_id:
+            return objective
+    raise OkrlensError(
+        f"no objective {objective_id!r} in okrs.yaml",
+        fix="reload the page; the file may have changed",
+    )
+
+
+def _written(fields: dict[str, Any]) -> list[tuple[str, Any]]:
+    """fields as okrs.yaml spells them: unset ones left out, whole numbers whole."""
+    return [
+        (name, plain_number(value) if isinstance(value, float) else value)
+        for name, value in fields.items()
+        if value not in (None, "", [], {})
+    ]
+
+
+def add_period(workspace: Workspace, period: Period) -> OkrSet:
+    """Append an OKR period (name, first and last day)."""
+
+    def change(document: Any) -> None:
+        entry = mapping(_written(period.model_dump()), flow=True)
+        if not document.get("periods"):
+            document["periods"] = sequence([])
+        document["periods"].append(entry)
+
+    return _save(workspace, change)
+
+
+def add_objective(workspace: Workspace, objective: Objective) -> OkrSet:
+    """Append an objective (with its key results, if it has any)."""
+
+    def change(document: Any) -> None:
+        fields = objective.model_dump(exclude={"key_results"}, exclude_defaults=True)
+        fields = {"id": objective.id, "title": objective.title, **fields}
+        entry = mapping(_written(fields))
+        entry["key_results"] = sequence([_kr_entry(kr) for kr in objective.key_results])
+        if not document.get("objectives"):
+            document["objectives"] = sequence([])
+        document["objectives"].append(entry)
+
+    return _save(workspace, change)
+
+
+def _kr_entry(kr: KeyResult) -> CommentedMap:
+    """A key result as okrs.yaml writes it: only the fields that were set."""
+    fields = kr.model_dump(exclude_defaults=True, exclude={"checkins"})
+    entry = mapping(_written({"id": kr.id, "title": kr.title, **fields}))
+    if kr.slice:
+        entry["slice"] = mapping(list(kr.slice.items()), flow=True)
+    return entry
+
+
+def add_key_result(workspace: Workspace, objective_id: str, kr: KeyResult) -> OkrSet:
+    """Append a key result to objective objective_id."""
+
+    def change(document: Any) -> None:
+        objective = _find_objective(document, objective_id)
+        if not objective.get("key_results"):
+            objective["key_results"] = sequence([])
+        objective["key_results"].append(_kr_entry(kr))
 
     return _save(workspace, change)

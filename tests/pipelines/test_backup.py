@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipelines.errors import OkrlensError
-from pipelines.service import CheckIn, KpiOptions, Workspace, edits, trust
+from pipelines.service import CheckIn, KpiOptions, Workspace, edits, okr_edits, trust
 from pipelines.service import backup as backups
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_restore_brings_back_every_table_and_definition(demo_copy: Path, tmp_pat
     target = Path(okrlens(demo_copy, "backup", str(tmp_path / "backups")).split(" to ")[1].strip())
     # Changes after the backup: an upload and an edit.
     edits.ingest_upload(ws, admin, "signups.csv", EXPORT, "kpis", KpiOptions(), {}, dry_run=False)
-    edits.add_checkin(ws, admin, "company-q4-mrr", CheckIn(date=dt.date(2026, 11, 30), value=1))
+    okr_edits.add_checkin(ws, admin, "company-q4-mrr", CheckIn(date=dt.date(2026, 11, 30), value=1))
     assert tables(ws.store_path)["ingests"].shape[0] == tables_before["ingests"].shape[0] + 1
     okrlens(demo_copy, "restore", str(target))
     after = tables(ws.store_path)

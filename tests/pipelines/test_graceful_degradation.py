@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.errors import OkrlensError
-from pipelines.service import Answers, Workspace, edits, trust
+from pipelines.okrs.changes import Numbers
+from pipelines.service import Answers, Workspace, okr_edits, trust
 
 AS_OF = dt.date(2026, 11, 23)
 SCORED_Q4 = 11  # key results the intact demo scores in 2026-Q4
@@ -106,7 +107,9 @@ def test_other_key_results_can_still_be_edited(demo_copy: Path) -> None:
     file, old, new, *_ = CASES["target equals baseline"]
     ws = broken_workspace(demo_copy, file, old, new)
     admin = trust.cli_actor()
-    okrs = edits.update_key_result(ws, admin, "company-q4-mrr", {"target": 500000})
+    okrs = okr_edits.update_key_result(
+        ws, admin, "company-q4-mrr", Numbers(430000.0, 500000.0, 2.0)
+    )
     assert okrs.key_result("company-q4-mrr")[1].target == 500000
     assert [b.id for b in ws.definitions().broken] == ["company-q4-new-subscriptions"]
 
@@ -114,8 +117,10 @@ def test_other_key_results_can_still_be_edited(demo_copy: Path) -> None:
 def test_an_edit_that_would_break_its_key_result_is_refused(demo_copy: Path) -> None:
     ws = Workspace(demo_copy)
     before = ws.okrs_path.read_bytes()
-    with pytest.raises(OkrlensError, match="target equals baseline"):
-        edits.update_key_result(ws, trust.cli_actor(), "company-q4-mrr", {"target": 430000})
+    with pytest.raises(OkrlensError, match="the target equals the baseline"):
+        okr_edits.update_key_result(
+            ws, trust.cli_actor(), "company-q4-mrr", Numbers(430000.0, 430000.0, 2.0)
+        )
     assert ws.okrs_path.read_bytes() == before
 
 

@@ -16,7 +16,7 @@ from pipelines.workspace import Workspace
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     ws = Workspace(tmp_path)
-    ws.init()
+    ws.init(example=True)
     return ws
 
 
@@ -58,7 +58,7 @@ def test_band_preset_and_checkins_are_saved(workspace: Workspace) -> None:
     assert okrs.band_preset == "measure_what_matters"
     assert okrs.objectives[0].key_results[2].checkins[-1].note == "shipped"
     assert (
-        "{date: 2026-11-20, value: 1.0, confidence: 0.9, note: shipped}"
+        "{date: 2026-11-20, value: 1, confidence: 0.9, note: shipped}"
         in workspace.okrs_path.read_text()
     )
 
@@ -122,3 +122,35 @@ def test_a_hand_edit_made_during_a_save_is_kept_and_the_save_refused(
     with pytest.raises(OkrlensError, match="changed by someone else"):
         _save(workspace, change_while_someone_saves)
     assert workspace.okrs_path.read_text() == hand_edit
+
+
+@pytest.mark.parametrize(
+    ("values", "written"),
+    [
+        pytest.param(
+            {"baseline": 1.5, "target": 2.5, "weight": 2.0},
+            None,
+            id="unchanged-form-writes-nothing",
+        ),
+        pytest.param({"target": 3.0}, "target: 3\n", id="whole-number-stays-whole"),
+        pytest.param({"target": 2.75}, "target: 2.75\n", id="fraction-kept"),
+    ],
+)
+def test_a_save_writes_only_what_changed_and_spells_numbers_as_typed(
+    workspace: Workspace, values: dict[str, float], written: str | None
+) -> None:
+    before = workspace.okrs_path.read_text()
+    update_key_result(workspace, "CO-1.2", values)
+    after = workspace.okrs_path.read_text()
+    if written is None:
+        assert after == before
+    else:
+        assert written in after
+        assert "target: 2.5\n" not in after
+        assert after.count("weight:") == before.count("weight:")
+
+
+def test_saving_the_default_weight_adds_no_weight_field(workspace: Workspace) -> None:
+    before = workspace.okrs_path.read_text()
+    update_key_result(workspace, "CO-1.1", {"target": 500000.0, "weight": 1.0})
+    assert workspace.okrs_path.read_text() == before

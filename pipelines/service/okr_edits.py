@@ -1,0 +1,274 @@
+"""Changes to okrs.yaml a person makes in the dashboard: key results' numbers, check-ins, bands.
+
+Each takes the actor first, is refused (and the refusal audited) unless the actor's role allows
+it, and is audited; numbers are read in the user's words first (pipelines.okrs.changes), so a
+form can neither save what the file would refuse nor, unconfirmed, what contradicts the key
+result's title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pipelines import audit
+from pipelines.access import Action, Actor
+from pipelines.errors import OkrlensError
+from pipelines.ingest.dialect import slug
+from pipelines.okrs import edit
+from pipelines.okrs.changes import Numbers, number_from_text, refusal, surprises
+from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet, Period
+from pipelines.service.edits import allow
+from pipelines.workspace import Workspace
+
+__all__ = [
+    "KeyResultForm",
+    "NeedsConfirmation",
+    "add_checkin",
+    "add_key_result",
+    "add_objective",
+    "add_period",
+    "key_result_form",
+    "number_from_text",
+    "quarter_of",
+    "set_band_preset",
+    "update_key_result",
+]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class NeedsConfirmation(OkrlensError):
+    """A change that is possible but surprising: what it would do, for the person to confirm."""
+
+    def __init__(self, kr_id: str, concerns: list[str]) -> None:
+        self.concerns = concerns
+        super().__init__(
+            f"saving these numbers on {kr_id} needs your confirmation: " + " ".join(concerns),
+            fix="save again with confirmation, or change the numbers",
+        )
+
+
+@dataclass(frozen=True)
+class KeyResultForm:
+    """What the form of one key result shows: its numbers as text, in its metric's unit."""
+
+    kr_id: str
+    title: str
+    team: str
+    unit: str
+    percent: bool  # the metric stores fractions that people read and type as percentages
+    baseline_auto: bool
+    baseline: str
+    target: str
+    weight: float
+
+    def numbers(self, auto: bool, baseline: str, target: str, weight: float) -> Numbers:
+        """The numbers typed into this form; OkrlensError naming the field that is not one."""
+        return Numbers(
+            baseline="auto"
+            if auto
+            else number_from_text(baseline, "baseline", percent=self.percent),
+            target=number_from_text(target, "target", percent=self.percent),
+            weight=weight,
+        )
+
+    def checkin(self, day: dt.date, value: str, confidence: float, note: str) -> CheckIn:
+        """The check-in typed into this form; OkrlensError when its value is not a number."""
+        number = number_from_text(value, "check-in value", percent=self.percent)
+        if number is None:
+            raise OkrlensError("the check-in has no value", fix="enter the value you measured")
+        return CheckIn(date=day, value=number, confidence=confidence, note=note.strip())
+
+
+def _typed(value: float | None, percent: bool) -> str:
+    """value as a person would type it in the form: 35 for 0.35 in a percent field."""
+    if value is None:
+        return ""
+    return f"{value * 100 if percent else value:.10g}"
+
+
+def _measure_of(workspace: Workspace, name: str | None) -> tuple[str, str]:
+    """(unit, which direction is better) of the metric called name; a milestone's: ("", higher)."""
+    known = {m.name: m for m in workspace.catalog().metrics}
+    metric = known.get(name or "")
+    return (metric.unit, metric.direction) if metric is not None else ("", "higher")
+
+
+def key_result_form(workspace: Workspace, kr_id: str) -> KeyResultForm:
+    """The form of key result kr_id as the file holds it now; OkrlensError when there is none."""
+    okrs = workspace.okrs()
+    objective, kr = okrs.key_result(kr_id)
+    unit, _ = _measure_of(workspace, kr.metric)
+    percent = unit == "%"
+    return KeyResultForm(
+        kr_id=kr.id,
+        title=kr.title,
+        team=objective.team,
+        unit=unit,
+        percent=percent,
+        baseline_auto=kr.baseline == "auto",
+        baseline=_typed(kr.baseline if isinstance(kr.baseline, float) else None, percent),
+        target=_typed(kr.target, percent),
+        weight=kr.weight,
+    )
+
+
+def update_key_result(
+    workspace: Workspace, actor: Actor, kr_id: str, numbers: Numbers, *, confirmed: bool = False
+) -> OkrSet:
+    """Save baseline, target and weight of one key result, audited.
+
+    Raises the refusal in words when the numbers cannot be saved, and NeedsConfirmation when
+    they contradict the title or the metric's direction and confirmed is False.
+    """
+    okrs = workspace.okrs()
+    owner = okrs.owner_of(kr_id)
+    allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, owner.team if owner else None)
+    _, kr = okrs.key_result(kr_id)
+    if (refused := refusal(kr, numbers)) is not None:
+        raise refused
+    _, direction = _measure_of(workspace, kr.metric)
+    concerns = surprises(kr, numbers, direction)
+    if concerns and not confirmed:
+        raise NeedsConfirmation(kr_id, concerns)
+    values = {"baseline": numbers.baseline, "target": numbers.target, "weight": numbers.weight}
+    with audit.recording_edit(
+        workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
+    ):
+        return edit.update_key_result(workspace, kr_id, values)
+
+
+def add_checkin(workspace: Workspace, actor: Actor, kr_id: str, checkin: CheckIn) -> OkrSet:
+    """Append a check-in to a key result, audited."""
+    owner = workspace.okrs().owner_of(kr_id)
+    allow(workspace, actor, Action.CHECK_IN, kr_id, owner.team if owner else None)
+    with audit.recording_edit(workspace.home, actor, "add check-in", kr_id, [workspace.okrs_path]):
+        return edit.add_checkin(workspace, kr_id, checkin)
+
+
+def set_band_preset(workspace: Workspace, actor: Actor, preset: str) -> OkrSet:
+    """Choose the band preset every key result is graded with, audited."""
+    allow(workspace, actor, Action.SET_BAND_PRESET, preset)
+    with audit.recording_edit(
+        workspace.home, actor, "change band preset", "okrs.yaml", [workspace.okrs_path]
+    ):
+        return edit.set_band_preset(workspace, preset)
+
+
+def _model(model: type[ModelT], fields: dict[str, Any], what: str) -> ModelT:
+    """fields as model, or OkrlensError saying which field of the new what is wrong and why."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        problem = str(first["msg"]).removeprefix("Value error, ")
+        raise OkrlensError(
+            f"the new {what} cannot be saved: " + (f"{field}: {problem}" if field else problem),
+            fix="correct that field",
+        ) from None
+
+
+def _new_id(okrs: OkrSet, wanted: str, title: str) -> str:
+    """wanted (or, when blank, the slug of title), refused when an item already has it."""
+    taken = {o.id for o in okrs.objectives} | {k.id for o in okrs.objectives for k in o.key_results}
+    chosen = wanted.strip() or slug(title).replace("_", "-")[:40].strip("-")
+    if not chosen:
+        raise OkrlensError("the new item has no id or title", fix="give it a title")
+    if chosen in taken:
+        raise OkrlensError(
+            f"an objective or key result called {chosen!r} already exists",
+            fix="choose another id (ids are how links and check-ins find an item)",
+        )
+    return chosen
+
+
+def quarter_of(day: dt.date) -> Period:
+    """The calendar quarter containing day, as a period named like 2026-Q4."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = dt.date(day.year, first_month, 1)
+    following = dt.date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+    return Period(
+        name=f"{day.year}-Q{(first_month + 2) // 3}", start=start, end=following - dt.timedelta(1)
+    )
+
+
+def add_period(
+    workspace: Workspace, actor: Actor, name: str, start: dt.date, end: dt.date
+) -> OkrSet:
+    """Add an OKR period, audited; refused when its name is taken."""
+    allow(workspace, actor, Action.DEFINE_PERIODS, name)
+    period = _model(Period, {"name": name.strip(), "start": start, "end": end}, "period")
+    if any(p.name == period.name for p in workspace.okrs().periods):
+        raise OkrlensError(
+            f"a period called {period.name!r} already exists", fix="choose another name"
+        )
+    with audit.recording_edit(
+        workspace.home, actor, "add period", period.name, [workspace.okrs_path]
+    ):
+        return edit.add_period(workspace, period)
+
+
+def add_objective(workspace: Workspace, actor: Actor, fields: dict[str, Any]) -> OkrSet:
+    """Add an objective (id, title, team, owner, period, parent_kr, commitment), audited."""
+    team = str(fields.get("team") or "").strip()
+    allow(workspace, actor, Action.EDIT_KEY_RESULT, str(fields.get("title", "")), team)
+    if not team or not str(fields.get("title") or "").strip():
+        raise OkrlensError("an objective needs a title and a team", fix="fill in both")
+    okrs = workspace.okrs()
+    chosen = _new_id(okrs, str(fields.get("id") or ""), str(fields.get("title") or ""))
+    objective = _model(
+        Objective, {**fields, "id": chosen, "team": team, "key_results": []}, "objective"
+    )
+    if objective.period not in {p.name for p in okrs.periods}:
+        raise OkrlensError(
+            f"there is no period {objective.period!r}", fix="add the period first, or pick one"
+        )
+    with audit.recording_edit(
+        workspace.home, actor, "add objective", chosen, [workspace.okrs_path]
+    ):
+        return edit.add_objective(workspace, objective)
+
+
+def add_key_result(
+    workspace: Workspace,
+    actor: Actor,
+    objective_id: str,
+    fields: dict[str, Any],
+    *,
+    confirmed: bool = False,
+) -> OkrSet:
+    """Add a key result to an objective, audited; refused or asked to confirm like an edit."""
+    okrs = workspace.okrs()
+    objective = next((o for o in okrs.objectives if o.id == objective_id), None)
+    allow(
+        workspace,
+        actor,
+        Action.EDIT_KEY_RESULT,
+        objective_id,
+        objective.team if objective else None,
+    )
+    if objective is None:
+        raise OkrlensError(f"there is no objective {objective_id!r}", fix="pick an objective")
+    chosen = _new_id(okrs, str(fields.get("id") or ""), str(fields.get("title") or ""))
+    numbers = Numbers(fields.get("baseline"), fields.get("target"), fields.get("weight", 1.0))
+    # Said in words before the model's own checks word it as a validator would.
+    shape = KeyResult.model_construct(id=chosen, title="", type=fields.get("type"))
+    if (refused := refusal(shape, numbers)) is not None:
+        raise refused
+    kr = _model(KeyResult, {**fields, "id": chosen}, "key result")
+    if kr.metric is not None and kr.metric not in {m.name for m in workspace.catalog().metrics}:
+        raise OkrlensError(
+            f"there is no metric {kr.metric!r}", fix="define it on the Define metrics page first"
+        )
+    _, direction = _measure_of(workspace, kr.metric)
+    concerns = surprises(kr, numbers, direction, new=True)
+    if concerns and not confirmed:
+        raise NeedsConfirmation(chosen, concerns)
+    with audit.recording_edit(
+        workspace.home, actor, "add key result", chosen, [workspace.okrs_path]
+    ):
+        return edit.add_key_result(workspace, objective_id, kr)

@@ -93,10 +93,13 @@ def _main(home: HomeOption = None) -> None:
 @app.command()
 def init(
     force: Annotated[bool, typer.Option(help="Overwrite existing definition files.")] = False,
+    example: Annotated[
+        bool, typer.Option(help="Write a worked example to adapt instead of empty files.")
+    ] = False,
 ) -> None:
-    """Scaffold a workspace with commented example metrics.yaml and okrs.yaml."""
+    """Scaffold a workspace: documented, empty metrics.yaml and okrs.yaml (or --example)."""
     workspace = chosen_workspace()
-    for path in edits.init_workspace(workspace, trust.cli_actor(), force=force):
+    for path in edits.init_workspace(workspace, trust.cli_actor(), force=force, example=example):
         typer.echo(f"wrote {path}")
     typer.echo(
         "next: okrlens ingest events FILE.csv / okrlens ingest kpis FILE.csv, then okrlens report"

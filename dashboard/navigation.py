@@ -30,9 +30,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview_page.py", "Overview", ":material/dashboard:", "overview"),
     PageSpec("kr_detail_page.py", "Key result", ":material/query_stats:", "key-result"),
     PageSpec("metrics_page.py", "Metrics", ":material/monitoring:", "metrics"),
+    PageSpec("define_metrics_page.py", "Define metrics", ":material/function:", "define-metrics"),
     PageSpec("insight_page.py", "Insight", ":material/insights:", "insight"),
     PageSpec("standup_page.py", "Standup", ":material/groups:", "standup"),
     PageSpec("upload_page.py", "Upload", ":material/upload_file:", "upload", Action.UPLOAD),
+    PageSpec("define_okrs_page.py", "Define OKRs", ":material/flag:", "define-okrs"),
     PageSpec("targets_page.py", "Targets", ":material/edit_note:", "targets", Action.CHECK_IN),
     PageSpec("admin_page.py", "Audit", ":material/shield_person:", "audit", Action.READ_AUDIT),
 )

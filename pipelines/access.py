@@ -1,7 +1,8 @@
 """Who may do what: roles, the workspace's access.yaml, and the one check every change passes.
 
 Three roles, as in Grafana: viewer (read every page, download what it shows), analyst (upload,
-edit key results, check-ins and the band preset; for their own teams or all), admin (also delete
+define metrics and periods, define and edit objectives and key results, check-ins and the band
+preset; objectives and key results for their own teams or all), admin (also delete
 data, manage roles, read the audit log). Deny by default: a signed-in person that access.yaml
 does not name gets `everyone`'s role, which is none unless the admin says viewer. When several
 entries match one person (their address and their groups) the most permissive wins, and an
@@ -51,6 +52,8 @@ class Action(enum.Enum):
     EDIT_KEY_RESULT = ("edit key results", Role.ANALYST)
     CHECK_IN = ("add check-ins", Role.ANALYST)
     SET_BAND_PRESET = ("change the band preset", Role.ANALYST)
+    DEFINE_METRICS = ("define metrics", Role.ANALYST)
+    DEFINE_PERIODS = ("define OKR periods", Role.ANALYST)
     SET_UP_WORKSPACE = ("set up the workspace", Role.ADMIN)
     DELETE_DATA = ("delete data", Role.ADMIN)
     MANAGE_ROLES = ("manage roles", Role.ADMIN)

@@ -198,8 +198,9 @@ class Workspace:
         """The valid objectives and key results of okrs.yaml, checked against the metrics."""
         return self.definitions().okrs
 
-    def init(self, *, force: bool = False) -> list[Path]:
-        """Scaffold commented example definitions; refuses to overwrite unless force."""
+    def init(self, *, force: bool = False, example: bool = False) -> list[Path]:
+        """Scaffold definition files, documented but empty (or the worked example); never over
+        existing ones unless force."""
         self.home.mkdir(parents=True, exist_ok=True)
         written = []
         for target in (self.metrics_path, self.okrs_path):
@@ -207,9 +208,9 @@ class Workspace:
                 raise OkrlensError(
                     f"{target.name} already exists",
                     where=str(target),
-                    fix="edit it, or pass --force to replace it with the example",
+                    fix="edit it, or pass --force to replace it",
                 )
-            shutil.copyfile(TEMPLATES / target.name, target)
+            shutil.copyfile(TEMPLATES / ("example" if example else "") / target.name, target)
             written.append(target)
         return written
 

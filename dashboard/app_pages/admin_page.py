@@ -11,7 +11,7 @@ from pipelines.service.formatting import markdown_text
 
 SHOWN_ROWS = 1_000  # the table is for reading; the CSV holds every filtered event
 
-ctx = gate.require_workspace(Action.READ_AUDIT)
+ctx = gate.require_workspace(Action.READ_AUDIT, needs_key_results=False)
 ws = data.workspace()
 st.title("Audit log")
 st.caption(

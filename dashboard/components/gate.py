@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import identity
+from dashboard.components import first_steps, identity
 from pipelines.service import (
     Action,
     Actor,
@@ -54,10 +54,11 @@ def first_run(home: str, actor: Actor) -> None:
             st.rerun()
 
 
-def require_workspace(action: Action = Action.VIEW) -> Context:
+def require_workspace(action: Action = Action.VIEW, *, needs_key_results: bool = True) -> Context:
     """The page's context for someone who may take action; else the page stops, saying why.
 
-    It stops with a sign-in or no-access message, a first-run page, or the definitions' error.
+    It stops with a sign-in or no-access message, a first-run page, or the definitions' error;
+    a page that needs key results shows the guided first run while there are none.
     """
     ws = data.workspace()
     actor = identity.require(ws, action)
@@ -72,6 +73,9 @@ def require_workspace(action: Action = Action.VIEW) -> Context:
         st.stop()
     if answers.broken:
         left_out(answers.broken)
+    if needs_key_results and not any(o.key_results for o in answers.okrs.objectives):
+        first_steps.show(str(ws.home), version)
+        st.stop()
     return Context(actor, str(ws.home), version, answers.catalog, answers.okrs)
 
 

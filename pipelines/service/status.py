@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -77,3 +78,50 @@ def definition_problems(workspace: Workspace) -> pd.DataFrame:
         for b in workspace.definitions().broken
     ]
     return pd.DataFrame(rows, columns=["file", "kind", "id", "code", "where", "problem", "fix"])
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a workspace's first run: what to do, whether it is done, and on which page."""
+
+    title: str
+    done: bool
+    page: str  # the dashboard page's file where the step is taken
+    detail: str
+
+
+def first_steps(workspace: Workspace) -> tuple[Step, ...]:
+    """The first run's steps, from data to a scored key result, each marked done or not."""
+    definitions = workspace.definitions()
+    metrics = len(definitions.catalog.metrics)
+    okrs = definitions.okrs
+    key_results = sum(len(o.key_results) for o in okrs.objectives)
+    ingested = not workspace.ingests().empty
+    return (
+        Step(
+            "Upload an export",
+            ingested,
+            "upload_page.py",
+            "product events (one row per event) or business KPIs (one row per date) as CSV",
+        ),
+        Step(
+            "Define a metric",
+            metrics > 0,
+            "define_metrics_page.py",
+            f"{metrics} defined" if metrics else "pick a column and how to count it",
+        ),
+        Step(
+            "Set a key result",
+            key_results > 0,
+            "define_okrs_page.py",
+            f"{key_results} set"
+            if key_results
+            else "a period, an objective, and a metric's target",
+        ),
+        Step(
+            "See it scored",
+            ingested and key_results > 0,
+            "overview_page.py",
+            "progress, band and forecast of every key result",
+        ),
+    )

@@ -154,7 +154,7 @@ def test_ingest_then_reingest_through_the_cli(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     home = tmp_path / "ws"
-    assert okrlens(capsys, "--home", str(home), "init")[0] == 0
+    assert okrlens(capsys, "--home", str(home), "init", "--example")[0] == 0
     export = tmp_path / "billing.csv"
     export.write_text('date,metric,value\n2026-10-05,MRR,"$450,000"\n2026-11-16,MRR,"$470,000"\n')
     code, out, _ = okrlens(capsys, "--home", str(home), "ingest", "kpis", str(export))
@@ -187,7 +187,7 @@ def test_user_errors_exit_2_with_one_paragraph_and_no_traceback(
 ) -> None:
     home = tmp_path / "ws"
     if args[0] != "report" or "--period" in args:
-        Workspace(home).init()
+        Workspace(home).init(example=True)
     code, out, err = okrlens(capsys, "--home", str(home), *args)
     assert code == 2
     assert message in err and err.startswith("error: ")
@@ -198,7 +198,7 @@ def test_a_rejected_file_exits_2_and_lists_its_bad_lines(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     home = tmp_path / "ws"
-    Workspace(home).init()
+    Workspace(home).init(example=True)
     bad = tmp_path / "events.csv"
     bad.write_text("event_time,user_id,event_name\n2026-05-18,u1,a\nnope,u2,b\n")
     code, _, err = okrlens(capsys, "--home", str(home), "ingest", "events", str(bad))
@@ -210,7 +210,7 @@ def test_a_key_result_on_an_unknown_metric_is_left_out_of_the_report_with_a_warn
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     home = tmp_path / "ws"
-    Workspace(home).init()
+    Workspace(home).init(example=True)
     okrs = home / "okrs.yaml"
     okrs.write_text(okrs.read_text().replace("metric: mrr", "metric: revenue"))
     code, out, err = okrlens(capsys, "--home", str(home), "report", "-f", "json")

@@ -102,7 +102,7 @@ def test_only_a_configured_proxy_has_its_identity_headers_read(
 def test_the_command_refuses_a_network_address_in_one_paragraph(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    Workspace(tmp_path / "ws").init()
+    Workspace(tmp_path / "ws").init(example=True)
     code, _, err = okrlens(
         capsys, "--home", str(tmp_path / "ws"), "run", "--server.address", "0.0.0.0"
     )
@@ -128,7 +128,7 @@ def listening_addresses(port: int) -> set[str]:
 
 
 def test_the_running_dashboard_answers_on_loopback_only(tmp_path: Path) -> None:
-    Workspace(tmp_path / "ws").init()
+    Workspace(tmp_path / "ws").init(example=True)
     port = unused_port()
     log = tmp_path / "server.log"
     command = [sys.executable, "-m", "cli", "--home", str(tmp_path / "ws"), "run"]

@@ -16,7 +16,17 @@ import pytest
 from pipelines import db
 from pipelines.access import ANONYMOUS, AccessSpec, Actor, Role, actor_of
 from pipelines.errors import OkrlensError
-from pipelines.service import CheckIn, IngestReport, KpiOptions, Workspace, edits, trust
+from pipelines.okrs.changes import Numbers
+from pipelines.service import (
+    CheckIn,
+    IngestReport,
+    KpiOptions,
+    Workspace,
+    edits,
+    metric_edits,
+    okr_edits,
+    trust,
+)
 from pipelines.service import backup as backups
 
 MRR_EXPORT = b"date,metric,value\n2026-11-23,New signups,41\n"
@@ -76,24 +86,63 @@ ACTIONS: dict[str, tuple[Act, Role, bool]] = {
     ),
     "ingest files (CLI path)": (ingest_file, Role.ANALYST, True),
     "edit a Company key result": (
-        lambda ws, a, _: edits.update_key_result(ws, a, "company-q4-mrr", {"target": 500000}),
+        lambda ws, a, _: okr_edits.update_key_result(
+            ws, a, "company-q4-mrr", Numbers(430000.0, 500000.0, 2.0)
+        ),
         Role.ANALYST,
         False,
     ),
     "edit a Product key result": (
-        lambda ws, a, _: edits.update_key_result(ws, a, "product-q4-workflows", {"weight": 2}),
+        lambda ws, a, _: okr_edits.update_key_result(
+            ws, a, "product-q4-workflows", Numbers("auto", 1.8, 2.0)
+        ),
         Role.ANALYST,
         True,
     ),
     "check in on a Company key result": (
-        lambda ws, a, _: edits.add_checkin(
+        lambda ws, a, _: okr_edits.add_checkin(
             ws, a, "company-q4-mrr", CheckIn(date=dt.date(2026, 11, 20), value=450000)
         ),
         Role.ANALYST,
         False,
     ),
     "change the band preset": (
-        lambda ws, a, _: edits.set_band_preset(ws, a, "google"),
+        lambda ws, a, _: okr_edits.set_band_preset(ws, a, "google"),
+        Role.ANALYST,
+        True,
+    ),
+    "define a metric": (
+        lambda ws, a, _: metric_edits.save_metric(
+            ws,
+            a,
+            {
+                "name": "signups_total",
+                "kind": "leading",
+                "source": "events",
+                "aggregation": "count",
+            },
+        ),
+        Role.ANALYST,
+        True,
+    ),
+    "add a period": (
+        lambda ws, a, _: okr_edits.add_period(
+            ws, a, "2027-Q1", dt.date(2027, 1, 1), dt.date(2027, 3, 31)
+        ),
+        Role.ANALYST,
+        True,
+    ),
+    "add a Company objective": (
+        lambda ws, a, _: okr_edits.add_objective(
+            ws, a, {"title": "Win Europe", "team": "Company", "period": "2026-Q4"}
+        ),
+        Role.ANALYST,
+        False,
+    ),
+    "add a Product key result": (
+        lambda ws, a, _: okr_edits.add_key_result(
+            ws, a, "product-q4", {"title": "Ship it", "type": "milestone", "target": 1.0}
+        ),
         Role.ANALYST,
         True,
     ),
@@ -191,7 +240,9 @@ def test_an_allowed_upload_is_audited_with_its_counts_in_its_own_commit(demo_cop
 
 def test_a_target_edit_is_audited_before_and_after(demo_copy: Path) -> None:
     ws = Workspace(demo_copy)
-    edits.update_key_result(ws, ACTORS["analyst"], "company-q4-mrr", {"target": 123})
+    okr_edits.update_key_result(
+        ws, ACTORS["analyst"], "company-q4-mrr", Numbers(430000.0, 123.0, 2.0), confirmed=True
+    )
     row = trust.audit_log(ws, ACTORS["admin"], actions=["edit key result"]).iloc[0]
     assert row["actor"] == "ana@example.com" and row["target"] == "company-q4-mrr"
     assert "key_results.company-q4-mrr.target: 490000 → 123" in row["detail"]

@@ -115,14 +115,14 @@ def big_export(tmp_path: Path) -> Path:
 
 def test_a_killed_ingest_stores_all_or_none_of_the_file(tmp_path: Path, big_export: Path) -> None:
     reference = tmp_path / "reference"
-    Workspace(reference).init()
+    Workspace(reference).init(example=True)
     full = duration("--home", str(reference), "ingest", "events", str(big_export))
     whole = table_counts(reference / "store.duckdb")["events"]
     rng = random.Random(11)
     outcomes = []
     for trial in range(TRIALS):
         home = tmp_path / f"trial-{trial}"
-        Workspace(home).init()
+        Workspace(home).init(example=True)
         killed_after(rng.uniform(0, full), "--home", str(home), "ingest", "events", str(big_export))
         store = home / "store.duckdb"
         counts = table_counts(store) if store.exists() else {}
@@ -154,7 +154,7 @@ def checkin_notes(ws: Workspace) -> list[str]:
 
 def test_a_killed_save_leaves_the_old_or_the_new_okrs_yaml(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
-    ws.init()
+    ws.init(example=True)
     rng = random.Random(5)
     for _ in range(max(TRIALS, 5)):
         before = checkin_notes(ws)

@@ -21,7 +21,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 def workspace(tmp_path: Path) -> Workspace:
     """An empty workspace with the example definitions."""
     ws = Workspace(tmp_path / "ws")
-    ws.init()
+    ws.init(example=True)
     return ws
 
 

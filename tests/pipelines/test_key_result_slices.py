@@ -49,7 +49,7 @@ objectives:
 def sliced_workspace(tmp_path: Path, slice_line: str) -> Workspace:
     """The example workspace holding EVENTS, with a pro-users KR declared by slice_line."""
     workspace = Workspace(tmp_path / "ws")
-    workspace.init()
+    workspace.init(example=True)
     export = tmp_path / "events.csv"
     export.write_text(EVENTS)
     with workspace.writing() as con:

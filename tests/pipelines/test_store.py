@@ -36,7 +36,7 @@ def mrr_export(folder: Path, week: int) -> Path:
 def workspace(tmp_path: Path) -> Workspace:
     """An empty workspace with the example definitions (mrr comes from KPI exports)."""
     ws = Workspace(tmp_path / "ws")
-    ws.init()
+    ws.init(example=True)
     return ws
 
 

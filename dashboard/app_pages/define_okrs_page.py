@@ -1,0 +1,231 @@
+"""Define OKRs: periods, objectives and key results, validated like okrs.yaml and saved into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import gate
+from pipelines.service import Action, OkrlensError
+from pipelines.service.formatting import markdown_text
+from pipelines.service.okr_edits import (
+    NeedsConfirmation,
+    add_key_result,
+    add_objective,
+    add_period,
+    number_from_text,
+    quarter_of,
+)
+
+ctx = gate.require_workspace(needs_key_results=False)
+ws = data.workspace()
+st.title("Define OKRs")
+st.caption(
+    "A period is an OKR cycle; an objective is one team's aspiration for it; a key result is a "
+    "metric moving from a baseline to a target. Saved into okrs.yaml, comments kept."
+)
+if message := st.session_state.pop("define_okrs_message", None):
+    st.success(markdown_text(message))
+
+
+def saved(message: str) -> None:
+    """Say what was saved, on the page as it is after the save."""
+    st.session_state["define_okrs_message"] = message
+    st.rerun()
+
+
+def read_only(action: Action, team: str | None = None) -> bool:
+    """True (with a caption saying why) when the visitor may not take action."""
+    if ctx.actor.may(action, team):
+        return False
+    st.caption(markdown_text(ctx.actor.refusal(action, team).message()))
+    return True
+
+
+periods = [p.name for p in ctx.okrs.periods]
+objectives = {o.id: o for o in ctx.okrs.objectives}
+metrics = {m.name: m for m in ctx.catalog.metrics}
+kr_tab, objective_tab, period_tab = st.tabs(["Key result", "Objective", "Period"])
+
+with period_tab:
+    suggested = quarter_of(data.today())
+    locked = read_only(Action.DEFINE_PERIODS)
+    with st.form("new_period"):
+        name = st.text_input("Name", value=suggested.name, max_chars=40, key="period_name")
+        c1, c2 = st.columns(2)
+        start = c1.date_input("First day", value=suggested.start, key="period_start")
+        end = c2.date_input("Last day", value=suggested.end, key="period_end")
+        if st.form_submit_button("Add period", type="primary", disabled=locked):
+            try:
+                add_period(ws, ctx.actor, name, start, end)
+            except OkrlensError as exc:
+                st.error(markdown_text(exc.message()))
+            else:
+                saved(f"Added the period {name}.")
+
+with objective_tab:
+    if not periods:
+        st.info("Add a period first: an objective belongs to one.")
+    else:
+        teams = list(dict.fromkeys(o.team for o in ctx.okrs.objectives))
+        locked = read_only(Action.EDIT_KEY_RESULT)
+        with st.form("new_objective"):
+            title = st.text_input("Title", max_chars=200, key="objective_title")
+            c1, c2, c3 = st.columns(3)
+            team = c1.text_input(
+                "Team",
+                max_chars=80,
+                key="objective_team",
+                placeholder=("e.g. " + ", ".join(teams[:3])) if teams else "e.g. Growth",
+            )
+            owner = c2.text_input("Owner", max_chars=80, key="objective_owner")
+            period = c3.selectbox("Period", periods, index=len(periods) - 1, key="objective_period")
+            c1, c2 = st.columns(2)
+            commitment = c1.segmented_control(
+                "Commitment",
+                ["aspirational", "committed"],
+                default="aspirational",
+                key="objective_commitment",
+                help="Committed objectives are expected to land at 1.0; aspirational at about 0.7.",
+            )
+            parent = c2.selectbox(
+                "Rolls up into key result (optional)",
+                [kr.id for o in ctx.okrs.objectives for kr in o.key_results],
+                index=None,
+                key="objective_parent",
+            )
+            identifier = st.text_input(
+                "Id (optional)",
+                max_chars=40,
+                key="objective_id",
+                help="How links find it; made from the title when left empty.",
+            )
+            if st.form_submit_button("Add objective", type="primary", disabled=locked):
+                fields: dict[str, Any] = {
+                    "id": identifier,
+                    "title": title,
+                    "team": team or "",
+                    "owner": owner,
+                    "period": period,
+                    "commitment": commitment or "aspirational",
+                    "parent_kr": parent,
+                }
+                try:
+                    add_objective(ws, ctx.actor, fields)
+                except OkrlensError as exc:
+                    st.error(markdown_text(exc.message()))
+                else:
+                    saved(f"Added the objective {title}. Now give it a key result.")
+
+KINDS = {
+    "": "from the baseline and target",
+    "increase": "increase",
+    "decrease": "decrease",
+    "stay_above": "stay above a threshold",
+    "stay_below": "stay below a threshold",
+    "milestone": "milestone (fed by check-ins)",
+}
+
+with kr_tab:
+    if not objectives:
+        st.info("Add an objective first: a key result measures one.")
+    elif not metrics:
+        st.info("Define a metric first (Define metrics page), or add a milestone key result.")
+    if objectives:
+        chosen = st.selectbox(
+            "Objective",
+            list(objectives),
+            index=len(objectives) - 1,
+            key="kr_objective",
+            format_func=lambda oid: f"{objectives[oid].title} ({objectives[oid].team})",
+        )
+        objective = objectives[str(chosen)]
+        locked = read_only(Action.EDIT_KEY_RESULT, objective.team)
+        pending = st.session_state.get("kr_confirm")
+        with st.form("new_key_result"):
+            title = st.text_input(
+                "Title",
+                max_chars=200,
+                key="kr_title",
+                placeholder="e.g. Raise weekly active users from 950 to 1,800",
+            )
+            c1, c2 = st.columns(2)
+            metric = c1.selectbox(
+                "Metric",
+                list(metrics),
+                index=None,
+                key="kr_metric",
+                format_func=lambda name: f"{metrics[name].label or name} ({name})",
+                placeholder="none: a milestone fed by check-ins",
+            )
+            kind = c2.selectbox("Type", list(KINDS), format_func=KINDS.__getitem__, key="kr_type")
+            unit = metrics[metric].unit if metric else ""
+            percent = unit == "%"
+            suffix = " (%)" if percent else (f" ({unit})" if unit else "")
+            c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
+            auto = c1.checkbox("Baseline from the data (auto)", value=True, key="kr_auto")
+            baseline = c2.text_input("Baseline" + suffix, key="kr_baseline")
+            target = c3.text_input("Target" + suffix, key="kr_target")
+            weight = c4.number_input("Weight", value=1.0, min_value=0.01, step=0.5, key="kr_weight")
+            counter = st.selectbox(
+                "Counter-metric (optional)",
+                list(metrics),
+                index=None,
+                key="kr_counter",
+                help="A metric that must not get worse while this one improves.",
+            )
+            identifier = st.text_input("Id (optional)", max_chars=40, key="kr_id")
+            submitted = st.form_submit_button("Add key result", type="primary", disabled=locked)
+
+        def submit(confirmed: bool) -> None:
+            """Add the key result typed into the form, or say why not (or what to confirm)."""
+            try:
+                fields: dict[str, Any] = {
+                    "id": identifier,
+                    "title": title,
+                    "metric": metric,
+                    "type": kind or ("milestone" if metric is None else None),
+                    "baseline": "auto"
+                    if auto and metric
+                    else number_from_text(baseline, "baseline", percent=percent),
+                    "target": number_from_text(target, "target", percent=percent),
+                    "weight": weight,
+                    "counter_metric": counter,
+                }
+                add_key_result(ws, ctx.actor, objective.id, fields, confirmed=confirmed)
+            except NeedsConfirmation as exc:
+                st.session_state["kr_confirm"] = exc.concerns
+                st.rerun()
+            except OkrlensError as exc:
+                st.error(markdown_text(exc.message()))
+            else:
+                st.session_state.pop("kr_confirm", None)
+                saved(f"Added the key result {title}; it is scored on the Overview.")
+
+        if submitted:
+            st.session_state.pop("kr_confirm", None)
+            submit(confirmed=False)
+        elif pending:
+            st.warning(markdown_text(" ".join(pending)))
+            if st.button("Add anyway", type="primary", key="kr_confirm_add"):
+                submit(confirmed=True)
+
+st.subheader("What okrs.yaml holds")
+rows = [
+    {
+        "objective": o.title,
+        "team": o.team,
+        "period": o.period,
+        "key result": kr.title,
+        "id": kr.id,
+        "measured by": kr.metric or "check-ins",
+    }
+    for o in ctx.okrs.objectives
+    for kr in o.key_results
+]
+if rows:
+    st.dataframe(rows, hide_index=True, key="okr_table")
+else:
+    st.caption("No key results yet.")

@@ -1,0 +1,140 @@
+"""Define OKRs through AppTest: an empty workspace gets its period, objective and key result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from pipelines.service import Workspace, edits, trust
+from tests.dashboard.conftest import Open
+from tests.dashboard.test_sign_in import ACCESS, visit
+
+MRR = "date,metric,value\n2026-10-05,MRR,450000\n2026-10-12,MRR,455000\n2026-10-19,MRR,462000\n"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty workspace (as `okrlens init` writes it) holding one KPI export and one metric."""
+    ws = Workspace(tmp_path / "ws")
+    edits.init_workspace(ws, trust.cli_actor())
+    export = tmp_path / "billing.csv"
+    export.write_text(MRR)
+    list(edits.ingest_exports(ws, trust.cli_actor(), [export], "kpis"))
+    ws.metrics_path.write_text(
+        "metrics:\n  - {name: mrr, label: MRR, kind: lagging, source: kpis, agg: last, unit: USD}\n"
+    )
+    monkeypatch.setenv("OKRLENS_HOME", str(ws.home))
+    return ws.home
+
+
+def button(at: AppTest, label: str) -> AppTest:
+    """Press the button labelled label and rerun."""
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def messages(at: AppTest) -> str:
+    """What the page says in messages, as one string."""
+    kinds = ("success", "warning", "error", "info")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def test_an_empty_workspace_shows_the_first_run_and_nothing_of_the_demo(
+    fresh: Path, open_page: Open
+) -> None:
+    at = open_page("overview_page.py")
+    assert not at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "Get your first key result scored" in [s.value for s in at.subheader]
+    assert ":material/check_circle:] **1. [Upload an export](upload)**" in shown
+    assert "**3. [Set a key result](define-okrs)** · a period, an objective" in shown
+    assert ":blue-badge[next]" in shown.split("3. [Set a key result]")[1].split("\n")[0]
+    assert (
+        "Citewise" not in shown
+        and "workflows" not in (fresh / "okrs.yaml").read_text().split("objectives: []")[1]
+    )
+
+
+def test_a_period_an_objective_and_a_key_result_defined_in_the_browser_are_scored(
+    fresh: Path, open_page: Open
+) -> None:
+    at = open_page("define_okrs_page.py")
+    assert at.text_input(key="period_name").value == "2026-Q4"  # the quarter of today
+    at = button(at, "Add period")
+    assert "Added the period 2026-Q4." in messages(at)
+    at.text_input(key="objective_title").input("Grow revenue")
+    at.text_input(key="objective_team").input("Sales")
+    at = button(at, "Add objective")
+    assert "Added the objective Grow revenue" in messages(at)
+    at.text_input(key="kr_title").input("Grow MRR to $500k")
+    at.selectbox(key="kr_metric").set_value("mrr")
+    at.text_input(key="kr_target").input("500,000")
+    at = button(at, "Add key result")
+    assert not at.exception and not at.error, messages(at)
+    saved = yaml.safe_load((fresh / "okrs.yaml").read_text())
+    assert saved["objectives"][0]["key_results"] == [
+        {
+            "id": "grow-mrr-to-500k",
+            "title": "Grow MRR to $500k",
+            "metric": "mrr",
+            "baseline": "auto",
+            "target": 500000,
+        }
+    ]
+    overview = open_page("overview_page.py", as_of="2026-10-20")
+    assert not overview.exception
+    assert "Get your first key result scored" not in [s.value for s in overview.subheader]
+    assert "Grow MRR to $500k" in str([d.value for d in overview.dataframe])
+
+
+def test_a_viewer_sees_the_forms_but_cannot_add(fresh: Path) -> None:
+    (fresh / "access.yaml").write_text(ACCESS)
+    at = visit("define_okrs_page.py", "vic@example.com", fresh)
+    assert not at.exception
+    assert [b.disabled for b in at.button if b.label == "Add period"] == [True]
+    assert "may not define OKR periods. Ask an admin for the analyst role" in str(
+        [c.value for c in at.caption]
+    )
+
+
+def test_a_new_user_goes_from_an_empty_workspace_to_a_scored_key_result_in_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_page: Open
+) -> None:
+    home = tmp_path / "ours"
+    edits.init_workspace(Workspace(home), trust.cli_actor())  # "Start an empty workspace"
+    monkeypatch.setenv("OKRLENS_HOME", str(home))
+    # 1. Upload an export.
+    upload = open_page("upload_page.py")
+    upload.file_uploader(key="uploads").set_value([("billing.csv", MRR.encode(), "text/csv")])
+    upload = button(upload.run(), "Ingest")
+    assert not upload.exception and "3 rows added" in messages(upload)
+    # 2. Define a metric from a column the store now holds.
+    define = open_page("define_metrics_page.py")
+    define.text_input(key="define_name_+new").input("mrr")
+    define.text_input(key="define_label_+new").input("MRR")
+    define.radio(key="define_source_+new").set_value("kpis").run()
+    define.selectbox(key="define_kpi_+new").set_value("mrr")
+    define.selectbox(key="define_agg_+new").set_value("last").run()
+    define.button(key="define_save_+new").click().run()
+    assert not define.exception and [s.value for s in define.success] == ["Saved metric mrr."]
+    # 3. Set a key result: period, objective, key result.
+    okrs = button(open_page("define_okrs_page.py"), "Add period")
+    okrs.text_input(key="objective_title").input("Grow revenue")
+    okrs.text_input(key="objective_team").input("Sales")
+    okrs = button(okrs, "Add objective")
+    okrs.text_input(key="kr_title").input("Grow MRR to $500k")
+    okrs.selectbox(key="kr_metric").set_value("mrr")
+    okrs.text_input(key="kr_target").input("500000")
+    okrs = button(okrs, "Add key result")
+    assert not okrs.exception and not okrs.error, messages(okrs)
+    # 4. See it scored.
+    overview = open_page("overview_page.py", as_of="2026-10-20")
+    assert not overview.exception
+    row = next(
+        line for m in overview.markdown for line in m.value.splitlines() if "Grow MRR" in line
+    )
+    # Its latest value against its target, from the baseline read at period start (450,000).
+    assert "| 462,000 of 500,000 · 24% |" in row

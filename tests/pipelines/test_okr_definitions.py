@@ -1,0 +1,147 @@
+"""Periods, objectives and key results defined through the service: validated, saved, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.errors import OkrlensError
+from pipelines.service import Actor, Role, Workspace, trust
+from pipelines.service.okr_edits import (
+    NeedsConfirmation,
+    add_key_result,
+    add_objective,
+    add_period,
+    quarter_of,
+)
+
+ANALYST = Actor("ana@example.com", Role.ANALYST, "test")
+VIEWER = Actor("vic@example.com", Role.VIEWER, "test")
+Q4 = ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    """An empty workspace with the example's metrics, so key results have something to read."""
+    workspace = Workspace(tmp_path)
+    workspace.init(example=True)
+    (tmp_path / "okrs.yaml").write_text("# ours\nperiods: []\nobjectives: []\n")
+    return workspace
+
+
+def objective(**fields: Any) -> dict[str, Any]:
+    """An objective's fields, with these ones changed."""
+    return {"title": "Grow revenue", "team": "Sales", "owner": "Sam", "period": "2026-Q4", **fields}
+
+
+def test_an_empty_workspace_is_scored_from_nothing_to_its_first_key_result(ws: Workspace) -> None:
+    add_period(ws, ANALYST, *Q4)
+    add_objective(ws, ANALYST, objective())
+    okrs = add_key_result(
+        ws, ANALYST, "grow-revenue", {"title": "MRR to $500k", "metric": "mrr", "target": 500000.0}
+    )
+    text = ws.okrs_path.read_text()
+    assert text.startswith("# ours\n")
+    assert "  - {name: 2026-Q4, start: 2026-10-01, end: 2026-12-31}\n" in text
+    assert "      - id: mrr-to-500k\n        title: MRR to $500k\n        metric: mrr\n" in text
+    assert "target: 500000\n" in text and "weight" not in text  # only what was set
+    ((o, kr),) = [(o, kr) for o in okrs.objectives for kr in o.key_results]
+    assert (o.id, o.team, o.period, kr.kr_type) == ("grow-revenue", "Sales", "2026-Q4", "increase")
+    actions = list(trust.audit_log(ws, Actor("admin", Role.ADMIN, "t"))["action"])
+    assert {"add period", "add objective", "add key result"} <= set(actions)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(
+            lambda ws: add_period(ws, ANALYST, "Q", dt.date(2026, 10, 1), dt.date(2026, 9, 1)),
+            "the new period cannot be saved: period Q: end 2026-09-01 is not after start",
+            id="period-ending-before-it-starts",
+        ),
+        pytest.param(
+            lambda ws: add_period(ws, ANALYST, *Q4),
+            "a period called '2026-Q4' already exists",
+            id="period-twice",
+        ),
+        pytest.param(
+            lambda ws: add_objective(ws, ANALYST, objective(title="Other", period="2027-Q1")),
+            "there is no period '2027-Q1'",
+            id="objective-in-unknown-period",
+        ),
+        pytest.param(
+            lambda ws: add_objective(ws, ANALYST, objective(id="grow-revenue")),
+            "an objective or key result called 'grow-revenue' already exists",
+            id="objective-id-taken",
+        ),
+        pytest.param(
+            lambda ws: add_key_result(
+                ws, ANALYST, "grow-revenue", {"title": "X", "metric": "nope", "target": 1.0}
+            ),
+            "there is no metric 'nope'. Define it on the Define metrics page first",
+            id="unknown-metric",
+        ),
+        pytest.param(
+            lambda ws: add_key_result(
+                ws,
+                ANALYST,
+                "grow-revenue",
+                {"title": "X", "metric": "mrr", "baseline": 5.0, "target": 5.0},
+            ),
+            "the target equals the baseline (5), so progress cannot be measured",
+            id="target-equals-baseline",
+        ),
+        pytest.param(
+            lambda ws: add_key_result(ws, ANALYST, "nope", {"title": "X", "metric": "mrr"}),
+            "there is no objective 'nope'",
+            id="unknown-objective",
+        ),
+        pytest.param(
+            lambda ws: add_period(ws, VIEWER, "2027-Q1", dt.date(2027, 1, 1), dt.date(2027, 3, 31)),
+            "define OKR periods",
+            id="viewer-refused",
+        ),
+    ],
+)
+def test_what_okrs_yaml_would_refuse_is_refused_in_words_and_nothing_is_written(
+    ws: Workspace, make: Any, message: str
+) -> None:
+    add_period(ws, ANALYST, *Q4)
+    add_objective(ws, ANALYST, objective())
+    before = ws.okrs_path.read_bytes()
+    with pytest.raises(OkrlensError) as refused:
+        make(ws)
+    assert message in refused.value.message()
+    assert ws.okrs_path.read_bytes() == before
+
+
+def test_a_new_key_result_against_its_title_asks_for_confirmation(ws: Workspace) -> None:
+    add_period(ws, ANALYST, *Q4)
+    add_objective(ws, ANALYST, objective())
+    fields = {"title": "Raise MRR", "metric": "mrr", "baseline": 500.0, "target": 400.0}
+    with pytest.raises(NeedsConfirmation) as asked:
+        add_key_result(ws, ANALYST, "grow-revenue", fields)
+    assert asked.value.concerns == [
+        "Its title says to raise it (\u201cRaise MRR\u201d), but the target is below the baseline.",
+        "For mrr, higher is better, but this target asks it to fall.",
+    ]
+    okrs = add_key_result(ws, ANALYST, "grow-revenue", fields, confirmed=True)
+    assert okrs.key_result("raise-mrr")[1].kr_type == "decrease"
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2026, 1, 1), ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31))),
+        (dt.date(2026, 8, 15), ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))),
+        (dt.date(2026, 12, 31), ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31))),
+    ],
+)
+def test_the_suggested_period_is_the_calendar_quarter(
+    day: dt.date, expected: tuple[str, dt.date, dt.date]
+) -> None:
+    period = quarter_of(day)
+    assert (period.name, period.start, period.end) == expected

@@ -1,36 +1,188 @@
-"""The Upload page's parts: how a file should be read (the analyst's options) and what was read."""
+"""The Upload page's parts: a card per file, how it should be read, what was read, its Ingest.
+
+Every file is judged on its own: its refusal, or even a bug in okrlens, is said in its own card
+in the one paragraph the CLI uses, and the cards after it are analysed and ingested as usual.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from dashboard import data
 from dashboard.components import downloads
-from pipelines.service import EVENT_ROLES, KPI_ROLES, SHAPES, Actor, IngestReport, KpiOptions
+from dashboard.components.gate import Context
+from pipelines.service import (
+    EVENT_ROLES,
+    KPI_ROLES,
+    SHAPES,
+    Actor,
+    IngestRejected,
+    IngestReport,
+    KpiOptions,
+    OkrlensError,
+    edits,
+    uploads,
+)
 from pipelines.service.formatting import markdown_text
 
+LOG = logging.getLogger(__name__)
 AUTO = "detect"
+# Wider rows squeeze each selectbox below the length of a column name.
+MAPPING_PER_ROW = 4
+REJECT_LABELS = {
+    "line": st.column_config.NumberColumn("Line", format="%d"),
+    "column_name": st.column_config.TextColumn("Column"),
+    "value": st.column_config.TextColumn("Text as read"),
+    "reason": st.column_config.TextColumn("Reason"),
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file as the page handles it: its name, its bytes, its widgets' key."""
+
+    name: str
+    payload: bytes
+    key: str
+
+
+def show_each(ctx: Context, files: Sequence[UploadedFile]) -> None:
+    """A card per uploaded file; a failure in one (a bug included) never stops the next."""
+    shown: dict[str, str] = {}  # widget key -> the file whose card uses it
+    for file in files:
+        with st.container(border=True):
+            st.subheader(markdown_text(file.name))
+            try:
+                payload = file.getvalue()
+                key = hashlib.sha256(payload).hexdigest()[:16]
+                if key in shown:
+                    st.info(
+                        f"The same content as {markdown_text(shown[key])} above, which is where "
+                        "it is checked and ingested (once)."
+                    )
+                    continue
+                shown[key] = file.name
+                show_upload(ctx, Upload(file.name, payload, key))
+            except Exception:
+                LOG.exception("upload %r failed", file.name)
+                st.error(markdown_text(uploads.internal_error(file.name, "analysing").message()))
+
+
+def show_upload(ctx: Context, upload: Upload) -> None:
+    """One file: how it is read, its preview and rejects, and its Ingest button."""
+    done: dict[str, str] = st.session_state.setdefault("ingested_uploads", {})
+    if upload.key in done:
+        st.success(markdown_text(done[upload.key]))
+        return
+    try:
+        detected, header = data.upload_kind(ctx.home, ctx.actor, upload.name, upload.payload)
+    except OkrlensError as exc:
+        st.error(markdown_text(exc.message()))
+        return
+    kind = str(
+        st.segmented_control(
+            "Kind",
+            ["events", "kpis"],
+            default=detected,
+            key=f"{upload.key}_kind",
+            format_func=lambda k: "product events" if k == "events" else "business KPIs",
+        )
+        or detected
+    )
+    options, mapping = options_for(upload.key, kind, header)
+    try:
+        report = data.preview_upload(
+            ctx.home, ctx.actor, upload.name, upload.payload, kind, options, mapping, ctx.version
+        )
+    except OkrlensError as exc:
+        st.error(markdown_text(exc.message()))
+        st.caption("If a column was misread, pick it under Column mapping and reading options.")
+        return
+    if report.already_ingested_at is not None:
+        st.info(markdown_text(report.summary()))
+        return
+    show_report(report)
+    show_rejects(ctx.actor, report, upload.key)
+    allow_rejects = rejects_allowed(report, upload.key)
+    blocked = report.rows_rejected > 0 and not allow_rejects
+    if st.button(
+        "Ingest",
+        type="primary",
+        key=f"{upload.key}_ingest",
+        disabled=blocked or (report.rows_added == 0 and not report.rows_revised),
+        help="Tick the box above first: the file has rejected lines."
+        if blocked and report.rows_read
+        else None,
+    ):
+        ingest(ctx, upload, kind, (options, mapping), allow_rejects=allow_rejects)
+
+
+def ingest(
+    ctx: Context,
+    upload: Upload,
+    kind: str,
+    reading: tuple[KpiOptions, dict[str, str]],
+    *,
+    allow_rejects: bool,
+) -> None:
+    """Store the file (Ingest was pressed); its one-paragraph error if that is refused or fails."""
+    bar = st.progress(0.1, text="Reading and validating…")
+    try:
+        result = edits.ingest_upload(
+            data.workspace(),
+            ctx.actor,
+            upload.name,
+            upload.payload,
+            kind,
+            *reading,
+            dry_run=False,
+            allow_rejects=allow_rejects,
+        )
+    except IngestRejected as exc:  # lines past a sampled preview's head
+        failure = uploads.upload_refusal(exc)
+    except OkrlensError as exc:
+        failure = exc
+    except Exception:
+        LOG.exception("ingesting upload %r failed", upload.name)
+        failure = uploads.internal_error(upload.name, "ingesting")
+    else:
+        bar.progress(1.0, text="Committed")
+        st.session_state["ingested_uploads"][upload.key] = result.summary()
+        st.rerun()
+    bar.empty()
+    st.error(markdown_text(failure.message()))
+
+
+def _grid(count: int) -> list[DeltaGenerator]:
+    """count cells laid out in rows of MAPPING_PER_ROW."""
+    rows = [st.columns(MAPPING_PER_ROW) for _ in range(0, count, MAPPING_PER_ROW)]
+    return [cell for row in rows for cell in row][:count]
 
 
 def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions, dict[str, str]]:
-    """The analyst's column mapping and reading options for one file."""
+    """The analyst's column mapping and reading options for one file, folded away until needed."""
     roles = EVENT_ROLES if kind == "events" else KPI_ROLES
     mapping: dict[str, str] = {}
-    st.caption("Column mapping (detect = recognised by name)")
-    for column, role in zip(st.columns(len(roles)), roles, strict=True):
-        with column:
-            picked = st.selectbox(role, [AUTO, *header], key=f"{file_key}_{kind}_map_{role}")
+    with st.expander("Column mapping and reading options"):
+        st.caption("Which column plays which role (detect = recognised by its name)")
+        for cell, role in zip(_grid(len(roles)), roles, strict=True):
+            picked = cell.selectbox(role, [AUTO, *header], key=f"{file_key}_{kind}_map_{role}")
             if picked != AUTO:
                 mapping[role] = str(picked)
-    if kind == "events":
-        return KpiOptions(), mapping
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        shape = st.selectbox("Layout", [AUTO, *SHAPES], key=f"{file_key}_shape")
-    with c2:
-        decimal = st.selectbox("Decimal mark", [AUTO, ".", ","], key=f"{file_key}_decimal")
-    with c3:
-        date_format = st.text_input(
+        if kind == "events":
+            return KpiOptions(), mapping
+        c1, c2, c3 = st.columns(3)
+        shape = c1.selectbox("Layout", [AUTO, *SHAPES], key=f"{file_key}_shape")
+        decimal = c2.selectbox("Decimal mark", [AUTO, ".", ","], key=f"{file_key}_decimal")
+        date_format = c3.text_input(
             "Date format", placeholder="detect, or e.g. %d/%m/%Y", key=f"{file_key}_datefmt"
         )
     return (
@@ -44,8 +196,8 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
     )
 
 
-def show_report(actor: Actor, report: IngestReport) -> None:
-    """What the dry run understood: dialect, layout, columns, preview, rejects and counts."""
+def show_report(report: IngestReport) -> None:
+    """What the dry run understood: dialect, layout, columns, preview and counts."""
     st.markdown(
         f"**Read as** {markdown_text(report.dialect)} · **layout** {markdown_text(report.shape)}"
     )
@@ -55,18 +207,6 @@ def show_report(actor: Actor, report: IngestReport) -> None:
     st.dataframe(understood, hide_index=True)
     st.markdown("**Preview** (first rows as they will be stored)")
     st.dataframe(report.preview, hide_index=True)
-    if report.rows_rejected:
-        st.warning(
-            f"{report.rows_rejected:,} line(s) cannot be read and will not be stored; they are kept "
-            "in the ingest ledger with their reasons."
-        )
-        st.dataframe(report.rejects, hide_index=True)
-        downloads.csv_button(
-            actor,
-            report.rejects,
-            f"{report.file_name}-rejects.csv",
-            key=f"rejects_{report.sha256[:16]}",
-        )
     if report.sampled:
         st.info(
             f"This preview read the first {report.sampled / 1_000_000:,.0f} MB of the file; "
@@ -74,9 +214,60 @@ def show_report(actor: Actor, report: IngestReport) -> None:
         )
     st.markdown(
         ("In this sample, ingesting would add" if report.sampled else "Ingesting will add")
+        + (" its valid rows:" if report.rows_rejected else "")
         + f" **{report.rows_added:,}** rows"
         + (f", skip **{report.rows_duplicate:,}** already stored" if report.rows_duplicate else "")
         + (f", revise **{report.rows_revised:,}** values" if report.rows_revised else "")
         + (f", reject **{report.rows_rejected:,}**" if report.rows_rejected else "")
         + "."
     )
+
+
+def show_rejects(actor: Actor, report: IngestReport, file_key: str) -> None:
+    """The lines that cannot be stored: how many and why, the first few, a download of all."""
+    count = report.rows_rejected
+    if not count:
+        return
+    st.warning(
+        f"{count:,} line(s) cannot be read and will not be stored. "
+        + (
+            "As with the CLI, Ingest stores nothing of a file with rejected lines: correct them "
+            "and upload the file again, or tick the box below to store the valid rows and keep "
+            "the rejected lines in the ingest ledger."
+            if report.rows_read
+            else "Not one line of the file can be stored as it is: correct them and upload it again."
+        )
+    )
+    shown = uploads.rejects_on_page(report)
+    if shown["line"].nunique() < count:
+        st.caption(f"The first {shown['line'].nunique():,} of {count:,} rejected lines:")
+    st.dataframe(shown, hide_index=True, column_config=REJECT_LABELS)
+    kept = uploads.rejected_lines_kept(report)
+    of_sample = " of this sample" if report.sampled else ""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(
+            f"Download all {count:,} rejected lines{of_sample}"
+            if kept >= count
+            else f"Download the first {kept:,} of {count:,} rejected lines{of_sample} (a preview keeps no more)"
+        )
+        downloads.csv_button(
+            actor,
+            report.rejects,
+            f"{report.file_name}-rejects.csv",
+            key=f"rejects_{file_key}",
+            what=f"rejected lines of {report.file_name}",
+        )
+
+
+def rejects_allowed(report: IngestReport, file_key: str) -> bool:
+    """Whether the analyst asked to store a file's valid rows despite its rejected lines."""
+    if not report.rows_read or not (report.rows_rejected or report.sampled):
+        return False
+    label = (
+        f"Store the {report.rows_read:,} valid rows and keep the {report.rows_rejected:,} "
+        "rejected lines in the ingest ledger (like --allow-rejects)"
+        if report.rows_rejected and not report.sampled
+        else "Store the valid rows and keep any rejected lines in the ingest ledger (like "
+        "--allow-rejects)"
+    )
+    return st.checkbox(label, key=f"{file_key}_allow_rejects")

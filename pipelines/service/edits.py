@@ -1,4 +1,7 @@
-"""Every change a person can make, in one place: ingests, uploads, definitions, the demo.
+"""Every change to the data a person can make: ingests, uploads, deletions, the workspace, the demo.
+
+Changes to the definitions live beside it: okr_edits.py (okrs.yaml) and metric_edits.py
+(metrics.yaml).
 
 Pages and commands change data only through these functions, so the checks that guard a change
 (who may make it, what it may contain) have one home, and the store is written the one way the
@@ -28,19 +31,14 @@ from pipelines.ingest.events import ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
 from pipelines.ingest.ledger import IngestRejected, IngestReport, OnCommit
 from pipelines.limits import MAX_LINE_BYTES, MAX_UPLOAD_BYTES, PREVIEW_BYTES, max_file_bytes
-from pipelines.okrs import edit
-from pipelines.okrs.spec import CheckIn, OkrSet
 from pipelines.workspace import Workspace
 
 __all__ = [
-    "add_checkin",
     "build_demo",
     "delete_ingest",
     "ingest_exports",
     "ingest_upload",
     "init_workspace",
-    "set_band_preset",
-    "update_key_result",
     "upload_kind",
 ]
 
@@ -66,14 +64,16 @@ def record_refusal(
     return refusal
 
 
-def init_workspace(workspace: Workspace, actor: Actor, *, force: bool = False) -> list[Path]:
-    """Scaffold commented example definitions; refuses to overwrite unless force."""
+def init_workspace(
+    workspace: Workspace, actor: Actor, *, force: bool = False, example: bool = False
+) -> list[Path]:
+    """Scaffold empty, documented definitions (or the worked example), audited."""
     allow(workspace, actor, Action.SET_UP_WORKSPACE, str(workspace.home))
     workspace.home.mkdir(parents=True, exist_ok=True)
     with audit.recording_edit(
         workspace.home, actor, "start an empty workspace", "", workspace.definition_paths[:2]
     ):
-        return workspace.init(force=force)
+        return workspace.init(force=force, example=example)
 
 
 def build_demo(
@@ -202,7 +202,8 @@ def _from_kept_copy(
 def keep_raw(workspace: Workspace, path: Path) -> Path:
     """Keep the export at path by content hash (`raw/<sha256><suffixes>`), so it can be replayed.
 
-    Copied and hashed in one pass, so the kept bytes are exactly the ones hashed.
+    Copied and hashed in one pass, so the kept bytes are exactly the ones hashed; a file that
+    changes during the copy is refused (OkrlensError), its copy removed.
     """
     folder = workspace.home / "raw"
     folder.mkdir(parents=True, exist_ok=True)
@@ -211,9 +212,25 @@ def keep_raw(workspace: Workspace, path: Path) -> Path:
         tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as out,
         path.open("rb") as stream,
     ):
+        before = os.fstat(stream.fileno())
+        copied = 0
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
             out.write(block)
+            copied += len(block)
+        after = os.fstat(stream.fileno())
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+        copied != after.st_size
+    ):
+        # A tool still writing the file: its last line may be cut short, and a cut line can
+        # still parse (`signed_up` read as `sig`), so nothing of it is stored.
+        os.unlink(out.name)
+        raise OkrlensError(
+            f"{path.name} changed while it was being read ({before.st_size:,} bytes, then "
+            f"{after.st_size:,}): it is probably still being written",
+            where=str(path),
+            fix="ingest it again once the tool writing it has finished",
+        )
     suffix = "".join(s for s in path.suffixes[-2:] if s.lower() in {".csv", ".txt", ".tsv", ".gz"})
     kept = folder / (digest.hexdigest() + suffix)
     os.replace(out.name, kept)
@@ -247,9 +264,17 @@ def ingest_exports(
 
 
 def upload_file_name(name: str, payload: bytes) -> str:
-    """A safe local file name for an upload: the slug of its name, .csv or .csv.gz by content."""
-    stem = slug(Path(name).name.removesuffix(".gz").removesuffix(".csv")) or "upload"
-    return stem + (".csv.gz" if payload[:2] == b"\x1f\x8b" else ".csv")
+    """A safe local file name for an upload: the slug of its stem, and a suffix messages quote.
+
+    Messages name this file, so it keeps the upload's own suffix when it is a text export's or a
+    workbook's (a refusal then speaks of book.xlsx, not book_xlsx.csv); .csv.gz for gzip content.
+    """
+    base = Path(name).name
+    plain = base[:-3] if base.lower().endswith(".gz") else base
+    own = Path(plain).suffix.lower()
+    kept = own if own in {".csv", ".txt", ".tsv", ".xlsx", ".xls"} else ""
+    stem = slug(plain[: len(plain) - len(kept)]) or "upload"
+    return stem + (".csv.gz" if payload[:2] == b"\x1f\x8b" else kept or ".csv")
 
 
 def ingest_upload(
@@ -262,15 +287,16 @@ def ingest_upload(
     mapping: dict[str, str],
     *,
     dry_run: bool,
+    allow_rejects: bool = False,
 ) -> IngestReport:
-    """Ingest (or dry-run) an uploaded file; valid rows stored, rejected lines kept in the ledger.
+    """Ingest (or dry-run) an uploaded file, whole or not at all, by the CLI's rule for rejects.
 
-    A dry run commits nothing, so it never changes the data version others see.
+    A file with rejected lines is refused (IngestRejected) unless allow_rejects stores its valid
+    rows and keeps the rejected lines in the ledger, like `--allow-rejects`. A dry run reports
+    the rejects without refusing and commits nothing, so it never changes the data version.
     """
     allow(workspace, actor, Action.UPLOAD, name)
-    ingest = _ingesting(
-        workspace, actor, _ingest_one(actor, kind, options, mapping, allow_rejects=True)
-    )
+    ingest = _ingesting(workspace, actor, _ingest_one(actor, kind, options, mapping, allow_rejects))
     sample = _preview_sample(payload) if dry_run else None
     body = payload if sample is None else sample
     # The client's file name is a label, never a path: the temp file takes its slug.
@@ -317,39 +343,6 @@ def upload_kind(
         path.write_bytes(payload)
         dialect = sniff(path)
         return ("events" if looks_like_events(dialect) else "kpis"), list(dialect.header)
-
-
-def _team_of(workspace: Workspace, kr_id: str) -> str | None:
-    """The team whose objective key result kr_id belongs to (None when there is no such KR)."""
-    owner = workspace.okrs().owner_of(kr_id)
-    return owner.team if owner is not None else None
-
-
-def update_key_result(
-    workspace: Workspace, actor: Actor, kr_id: str, values: dict[str, float | str | None]
-) -> OkrSet:
-    """Set baseline, target and/or weight of one key result (see pipelines.okrs.edit), audited."""
-    allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, _team_of(workspace, kr_id))
-    with audit.recording_edit(
-        workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
-    ):
-        return edit.update_key_result(workspace, kr_id, values)
-
-
-def add_checkin(workspace: Workspace, actor: Actor, kr_id: str, checkin: CheckIn) -> OkrSet:
-    """Append a check-in to a key result, audited."""
-    allow(workspace, actor, Action.CHECK_IN, kr_id, _team_of(workspace, kr_id))
-    with audit.recording_edit(workspace.home, actor, "add check-in", kr_id, [workspace.okrs_path]):
-        return edit.add_checkin(workspace, kr_id, checkin)
-
-
-def set_band_preset(workspace: Workspace, actor: Actor, preset: str) -> OkrSet:
-    """Choose the band preset every key result is graded with, audited."""
-    allow(workspace, actor, Action.SET_BAND_PRESET, preset)
-    with audit.recording_edit(
-        workspace.home, actor, "change band preset", "okrs.yaml", [workspace.okrs_path]
-    ):
-        return edit.set_band_preset(workspace, preset)
 
 
 def delete_ingest(workspace: Workspace, actor: Actor, ingest_id: int) -> str:

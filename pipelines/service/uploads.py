@@ -1,0 +1,88 @@
+"""What the Upload page says about each file: a bounded preview, its rejects, and its errors.
+
+The page judges every file on its own, so each of these speaks about one file, in the one
+paragraph the CLI uses (OkrlensError.message()), and never holds more of it than a page can draw.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.access import Actor
+from pipelines.errors import OkrlensError
+from pipelines.ingest.kpis import KpiOptions
+from pipelines.ingest.ledger import IngestRejected, IngestReport
+from pipelines.service import edits
+from pipelines.workspace import Workspace
+
+# A 60,000-row reject table made a 2.1-million-pixel page that crashed the browser tab; the
+# first lines say what is wrong, and the download holds the rest.
+REJECTS_ON_PAGE = 50
+# Reject rows a preview keeps for its download: previews are cached per person and file, and a
+# 20 MB sample of one-character lines would otherwise keep ten million rows in the cache.
+REJECTS_KEPT = 100_000
+# A rejected line may be 2 MB long; the page shows its start, the download all of it.
+REJECT_TEXT_SHOWN = 200
+
+
+def upload_preview(
+    workspace: Workspace,
+    actor: Actor,
+    name: str,
+    payload: bytes,
+    kind: str,
+    options: KpiOptions,
+    mapping: dict[str, str],
+) -> IngestReport:
+    """The dry run of an upload, keeping at most REJECTS_KEPT reject rows (all are counted)."""
+    report = edits.ingest_upload(
+        workspace, actor, name, payload, kind, options, mapping, dry_run=True
+    )
+    report.rejects = report.rejects.head(REJECTS_KEPT)
+    return report
+
+
+def rejects_on_page(report: IngestReport) -> pd.DataFrame:
+    """The first REJECTS_ON_PAGE rejected lines (every reason of each), their text cut short."""
+    first = report.rejects["line"].drop_duplicates().head(REJECTS_ON_PAGE)
+    shown = report.rejects[report.rejects["line"].isin(first)]
+    return shown.assign(value=shown["value"].map(_cut))
+
+
+def _cut(value: object) -> object:
+    """value, a text cut to REJECT_TEXT_SHOWN characters."""
+    if isinstance(value, str) and len(value) > REJECT_TEXT_SHOWN:
+        return value[: REJECT_TEXT_SHOWN - 1] + "…"
+    return value
+
+
+def rejected_lines_kept(report: IngestReport) -> int:
+    """How many of the report's rejected lines its rejects frame holds (all, unless capped)."""
+    return int(report.rejects["line"].nunique())
+
+
+def upload_refusal(refused: IngestRejected) -> OkrlensError:
+    """The CLI's refusal of a file with rejected lines, its fix in the Upload page's words."""
+    storable = refused.report.rows_read > 0
+    return OkrlensError(
+        refused.what,
+        where=refused.where,
+        fix="correct those lines and upload the file again"
+        + (
+            ", or tick the box to store its valid rows and keep the rejected lines in the "
+            "ingest ledger, then press Ingest again"
+            if storable
+            else " (not one of its lines can be stored as it is)"
+        ),
+    )
+
+
+def internal_error(file_name: str, step: str) -> OkrlensError:
+    """What a person is told when okrlens itself failed on one file while doing step."""
+    return OkrlensError(
+        f"okrlens failed while {step} {file_name}, because of an internal error in okrlens, "
+        "not a problem in the file",
+        where=file_name,
+        fix="the other files are not affected; the ingest history shows whether anything of "
+        "this one was stored, and the server log has the details for a bug report",
+    )

@@ -98,6 +98,6 @@ if detail.counter_metric is not None:
         f"A guardrail that must not get worse while this key result improves. "
         f"{markdown_text(in_words(counter, ctx.catalog))}"
     )
-    counter_spec = data.metrics_spec(ctx.home, (counter.name,), (counter.name,), ctx.version)
+    counter_spec = data.metrics_spec(ctx.home, (counter.name,), ctx.version)
     if counter_spec is not None:
         downloads.chart(ctx.actor, counter_spec, f"{counter.name}.png", key="counter")

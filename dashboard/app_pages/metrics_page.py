@@ -29,14 +29,18 @@ for column, kind in ((c1, "leading"), (c2, "lagging")):
         )
         chosen[kind] = [str(p) for p in picked]
 
-everything = tuple(chosen["leading"] + chosen["lagging"])
-for column, kind in ((c1, "leading"), (c2, "lagging")):
-    with column:
-        spec = data.metrics_spec(ctx.home, tuple(chosen[kind]), everything, ctx.version)
-        if spec is None:
-            st.info(f"No {kind} metric with data chosen (ingest exports on the Upload page).")
-        else:
-            downloads.chart(ctx.actor, spec, f"{kind}-metrics.png", key=f"chart_{kind}")
+# One chart, one time axis: a leading metric's move and the lagging one it precedes line up.
+chosen_names = tuple(chosen["leading"] + chosen["lagging"])
+spec = data.metrics_spec(ctx.home, chosen_names, ctx.version)
+if spec is None:
+    st.info("No chosen metric has data yet: pick one above, or ingest exports on the Upload page.")
+else:
+    st.caption(
+        "Several metrics are indexed to 100 at the first period they all have a value (the axis "
+        "names it), so different units share one axis; one metric keeps its own units. Hover a "
+        "point for its value."
+    )
+    downloads.chart(ctx.actor, spec, "metrics.png", key="chart_metrics")
 
 catalog_table = data.metric_catalog(ctx.home, ctx.version)[
     ["name", "label", "kind", "unit", "used_by", "definition"]

@@ -1,4 +1,4 @@
-"""Download buttons: tables as spreadsheet-safe CSV, charts as PNG rendered on click."""
+"""Download buttons: tables as spreadsheet-safe CSV, charts as titled PNGs rendered on click."""
 
 from __future__ import annotations
 
@@ -36,7 +36,11 @@ def csv_button(
 
 
 def png_button(actor: Actor, vega_lite: Spec, file_name: str, key: str) -> None:
-    """Download a chart (its Vega-Lite spec) as PNG, rendered (and audited) only when clicked."""
+    """Download a chart (its Vega-Lite spec) as PNG, rendered (and audited) only when clicked.
+
+    The PNG carries the title, date and "okrlens" line that the spec holds for export
+    (`charts.titled`); on the page the page's heading titles the chart.
+    """
     ws = data.workspace()
 
     def rendered() -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from enum import StrEnum
 from typing import Annotated
@@ -19,6 +20,7 @@ from cli.app import (
 )
 from cli.render import Format, render, table
 from pipelines.service import brief_markdown, records
+from pipelines.service.formatting import cell_text
 from pipelines.service.status import definition_problems, store_status
 
 
@@ -71,9 +73,10 @@ def report(
         typer.echo(
             f"\n{objective['objective_id']}  {objective['objective']}  "
             f"[{objective['team']}, {objective['period']}]  "
-            f"progress {progress} · {objective['band'] or 'no band'} · {objective['status']}"
+            f"progress {progress} · {objective['band'] or 'no band'} · "
+            f"{cell_text('status', objective['status'])}"
         )
-        typer.echo(table(rows[REPORT_TABLE_COLUMNS]))
+        typer.echo(table(rows[REPORT_TABLE_COLUMNS], units=rows["unit"]))
     typer.echo(
         f"\nas of {date}; bands: {', '.join(f'{k}={v}' for k, v in krs['band'].value_counts().items())}"
     )
@@ -174,16 +177,28 @@ class BriefFormat(StrEnum):
     json = "json"
 
 
+BriefAsOfOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="The week ending on this date (default: the end of the latest complete week of data).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def brief(
-    as_of: AsOfOption = None,
+    as_of: BriefAsOfOption = None,
     team: Annotated[str | None, typer.Option(help="One team (default: all teams).")] = None,
     fmt: Annotated[
         BriefFormat, typer.Option("--format", "-f", help="markdown or json.")
     ] = BriefFormat.markdown,
 ) -> None:
-    """Write the weekly standup brief: changes, movers, forecast shifts, stale data, new lint findings."""
-    written = current_answers().brief(as_of_date(as_of), team)
+    """Write the weekly standup brief: moves, what to discuss, stale data, movers, forecast shifts, lint."""
+    answers = current_answers()
+    written = answers.brief(as_of.date() if as_of else answers.brief_as_of(), team)
     if fmt is BriefFormat.json:
         typer.echo(json.dumps(written.record(), indent=2, ensure_ascii=False))
     else:

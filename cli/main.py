@@ -35,6 +35,11 @@ SERVER_SETTINGS = {
     # Streamlit collects garbage (gc.collect(2), ~150 ms holding the GIL) after every script run:
     # it capped the server at ~3.5 pages a second (bench/load.py); memory levels off without it.
     "runner.postScriptGC": "false",
+    # The bands' Okabe–Ito colours, for badges and coloured words (see dashboard.charts).
+    "theme.redColor": "#D55E00",
+    "theme.orangeColor": "#E69F00",
+    "theme.blueColor": "#0072B2",
+    "theme.violetColor": "#56B4E9",
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 EXPOSED = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Any
 
 import pandas as pd
 
 from pipelines.service import records, spreadsheet_safe
+from pipelines.service.formatting import cell_text
 
 
 class Format(StrEnum):
@@ -19,35 +19,15 @@ class Format(StrEnum):
     csv = "csv"
 
 
-PERCENT_COLUMNS = frozenset({"progress", "progress_clamped", "expected_progress", "confidence"})
-
-
-def _cell(column: str, value: Any) -> str:
-    """One table cell as text: percentages for progress columns, thousands separators for numbers."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return "–"
-    if column in PERCENT_COLUMNS and isinstance(value, int | float):
-        return f"{value:.0%}"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
-    if isinstance(value, pd.Timestamp):
-        return (
-            value.strftime("%Y-%m-%d")
-            if value == value.normalize()
-            else value.strftime("%Y-%m-%d %H:%M")
-        )
-    return str(value)
-
-
-def table(frame: pd.DataFrame, max_width: int = 48) -> str:
-    """frame as an aligned text table, long cells shortened to max_width."""
+def table(frame: pd.DataFrame, max_width: int = 48, units: pd.Series | None = None) -> str:
+    """frame as an aligned text table (cells as formatting.cell_text reads them, values in the
+    row's unit of units), long cells shortened to max_width."""
     if frame.empty:
         return "(no rows)"
+    row_units = [""] * len(frame) if units is None else [str(u or "") for u in units]
     cells = [
-        [_cell(str(c), v) for c, v in zip(frame.columns, row, strict=True)]
-        for row in frame.itertuples(index=False)
+        [cell_text(str(c), v, unit) for c, v in zip(frame.columns, row, strict=True)]
+        for row, unit in zip(frame.itertuples(index=False), row_units, strict=True)
     ]
     cells = [[v if len(v) <= max_width else v[: max_width - 1] + "…" for v in row] for row in cells]
     header = [str(c) for c in frame.columns]

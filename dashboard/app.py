@@ -12,7 +12,14 @@ from dashboard.components import identity
 from dashboard.navigation import PAGES
 from pipelines.service import Action
 
-st.set_page_config(page_title="okrlens", page_icon=":material/target:", layout="wide")
+# Screen sharing (?present=true) and embedding (?embed=true) show the page alone.
+bare = "true" in (st.query_params.get("present"), st.query_params.get("embed"))
+st.set_page_config(
+    page_title="okrlens",
+    page_icon=":material/target:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if bare else "auto",
+)
 ws = data.workspace()
 actor = identity.require(ws, Action.VIEW)
 identity.badge(ws, actor)
@@ -21,4 +28,4 @@ pages = [
     for i, spec in enumerate(PAGES)
     if actor.may(spec.needs)
 ]
-st.navigation(pages, position="top").run()
+st.navigation(pages, position="hidden" if bare else "top").run()

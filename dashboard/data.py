@@ -10,6 +10,7 @@ another sees. Pages never open the store.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -22,13 +23,18 @@ from pipelines.service import (
     Actor,
     Answers,
     Brief,
+    Glance,
     IngestReport,
     KpiOptions,
     KrDetail,
+    OkrlensError,
     Overview,
     Workspace,
+    status,
 )
 from pipelines.service import edits as service_edits
+from pipelines.service import metric_edits as service_metric_edits
+from pipelines.service import uploads as service_uploads
 
 TTL = "10m"
 
@@ -47,6 +53,19 @@ def version(ws: Workspace) -> str:
 def today() -> dt.date:
     """Today in UTC, the default as-of date."""
     return dt.datetime.now(dt.UTC).date()
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def brief_as_of(home: str, data_version: str) -> dt.date:
+    """The standup's default as-of date: the end of the latest complete week of data."""
+    return answers(home, data_version).brief_as_of()
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def first_steps(home: str, data_version: str) -> tuple[status.Step, ...]:
+    """The workspace's first-run steps, each done or not."""
+    del data_version
+    return status.first_steps(Workspace(Path(home)))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -73,6 +92,21 @@ def scores(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Key-result scores and objective roll-ups of period at as_of."""
     return answers(home, data_version).scores(as_of, period)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def glance(
+    home: str,
+    as_of: dt.date,
+    period: str,
+    team: str | None,
+    kind: str | None,
+    data_version: str,
+    forecast: bool = True,
+) -> Glance:
+    """The ten-second read of period at as_of for team and kind (forecast False: without the
+    forecasts, which take seconds where the rest takes milliseconds)."""
+    return answers(home, data_version).glance(as_of, period, team, kind, forecast=forecast)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner="Scoring key results…")
@@ -148,13 +182,13 @@ def preview_upload(
     mapping: dict[str, str],
     data_version: str,
 ) -> IngestReport:
-    """What ingesting the upload would do (a dry run: nothing is committed).
+    """What ingesting the upload would do (a dry run: nothing is committed), rejects bounded.
 
     The actor is part of the cache key, so the service's role check runs for each person.
     """
     del data_version
-    return service_edits.ingest_upload(
-        Workspace(Path(home)), actor, name, payload, kind, options, mapping, dry_run=True
+    return service_uploads.upload_preview(
+        Workspace(Path(home)), actor, name, payload, kind, options, mapping
     )
 
 
@@ -181,7 +215,10 @@ def bullet_spec(
     found = answers(home, data_version)
     krs, _ = found.scores(as_of, period)
     rows = krs[(krs["objective_id"] == objective_id) & krs["kr_id"].isin(kr_ids)]
-    return charts.spec(charts.bullet_chart(rows, found.okrs.band_preset))
+    chart = charts.spec(charts.bullet_chart(rows, found.okrs.band_preset))
+    title = f"{objective_id} · {rows['objective'].iloc[0]}" if len(rows) else objective_id
+    when = f"as of {charts.date_text(as_of)}"
+    return charts.titled(chart, title, charts.subtitle(period or "all periods", when))
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
@@ -203,7 +240,11 @@ def kr_spec(home: str, as_of: dt.date, kr_id: str, data_version: str) -> charts.
         detail.metric.display_label,
         None if detail.forecast is None else detail.forecast.path,
     )
-    return charts.spec(chart)
+    return charts.titled(
+        charts.spec(chart),
+        f"{kr_id} · {detail.kr.title}",
+        charts.subtitle(detail.metric.display_label, f"as of {charts.date_text(as_of)}"),
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
@@ -216,34 +257,90 @@ def progress_history_spec(
     rows = rows[rows["kr_id"] == kr_id]
     if not rows["progress"].notna().any():
         return None
-    return charts.spec(charts.progress_history_chart(rows, found.okrs.band_preset))
+    cycle = found.okrs.period(period)
+    chart = charts.progress_history_chart(
+        rows, found.okrs.band_preset, pd.Timestamp(cycle.start), pd.Timestamp(cycle.end)
+    )
+    return charts.titled(
+        charts.spec(chart),
+        f"{kr_id} · {rows['key_result'].iloc[0]}: score week by week",
+        charts.subtitle(period, f"as of {charts.date_text(as_of)}"),
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def metrics_spec(
-    home: str, names: tuple[str, ...], all_names: tuple[str, ...], data_version: str
-) -> charts.Spec | None:
-    """Panels of the named metrics, on the time axis shared by all_names."""
+def metrics_spec(home: str, names: tuple[str, ...], data_version: str) -> charts.Spec | None:
+    """The named metrics on one time axis (indexed to 100 when there are several)."""
     found = answers(home, data_version)
-    rows = found.metric_series(all_names)
-    if rows.empty or not rows["metric"].isin(names).any():
+    rows = found.metric_series(names)
+    if rows.empty:
         return None
-    domain = (rows["period_start"].min(), rows["period_start"].max())
-    chosen = rows[rows["metric"].isin(names)]
     labels = {m.name: m.display_label for m in found.catalog.metrics}
     kinds = {m.name: m.kind for m in found.catalog.metrics}
-    chosen = chosen.assign(label=chosen["metric"].map(labels), kind=chosen["metric"].map(kinds))
-    return charts.spec(charts.metrics_chart(chosen, domain))
+    order = {name: i for i, name in enumerate(names)}
+    rows = rows.assign(label=rows["metric"].map(labels), kind=rows["metric"].map(kinds))
+    rows = rows.sort_values("metric", key=lambda m: m.map(order), kind="stable")
+    shown = list(dict.fromkeys(rows["label"]))
+    last_day = rows["period_end"].max() - pd.Timedelta(days=1)  # period_end is exclusive
+    return charts.titled(
+        charts.spec(charts.metrics_chart(rows)),
+        ", ".join(shown) if len(shown) < 4 else f"{len(shown)} metrics on one time axis",
+        charts.subtitle(f"data to {charts.date_text(last_day)}"),
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def ladder_spec(home: str, period: str, data_version: str) -> charts.Spec | None:
     """The ladder of the period: outputs → leading KPIs → lagging KPIs, edges labelled."""
-    nodes, edges = answers(home, data_version).ladder(period)
-    return None if nodes.empty else charts.spec(charts.ladder_chart(nodes, edges, TIERS))
+    found = answers(home, data_version)
+    nodes, edges = found.ladder(period)
+    if nodes.empty:
+        return None
+    # The ladder's measured links read every period of data, so its date is the data's end.
+    last_day = found.series["period_end"].max() - pd.Timedelta(days=1)
+    return charts.titled(
+        charts.spec(charts.ladder_chart(nodes, edges, TIERS)),
+        f"Ladder {period}: outputs → product outcomes → business outcomes",
+        charts.subtitle(f"links measured on data to {charts.date_text(last_day)}"),
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def ladder_edge_table(home: str, period: str, data_version: str) -> pd.DataFrame:
     """The ladder's edges as a table."""
     return answers(home, data_version).ladder(period)[1]
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def metric_choices(home: str, data_version: str) -> service_metric_edits.MetricChoices:
+    """What the store holds to define a metric from: event names and properties, KPIs."""
+    del data_version
+    return service_metric_edits.metric_choices(Workspace(Path(home)))
+
+
+MetricPreview = tuple[service_metric_edits.MetricPreview | None, charts.Spec | None, str]
+
+
+def metric_preview(
+    home: str, draft: dict[str, object], replacing: str | None, data_version: str
+) -> MetricPreview:
+    """A draft metric's preview and its chart, or why it cannot be saved (then no preview)."""
+    return _metric_preview(home, json.dumps(draft, sort_keys=True), replacing, data_version)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Computing the preview…")
+def _metric_preview(
+    home: str, draft_json: str, replacing: str | None, data_version: str
+) -> MetricPreview:
+    """metric_preview keyed by the draft's canonical JSON; a refusal is cached like a preview."""
+    del data_version
+    try:
+        found = service_metric_edits.preview(
+            Workspace(Path(home)), json.loads(draft_json), replacing=replacing
+        )
+    except OkrlensError as exc:
+        return None, None, exc.message()
+    if found.series.empty:
+        return found, None, ""
+    rows = found.series.assign(label=found.metric.display_label, kind=found.metric.kind)
+    return found, charts.spec(charts.metrics_chart(rows)), ""

@@ -28,16 +28,28 @@ def escape_for_spreadsheet(text: str) -> str:
     return text
 
 
+def _plain_cell(value: Any) -> Any:
+    """A cell as a spreadsheet should hold it: lists as "a; b", text escaped, the rest as is."""
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(_plain(v)) for v in value)
+    return escape_for_spreadsheet(value) if isinstance(value, str) else value
+
+
+def _plain_float(value: float) -> float:
+    """value without binary noise: 0.49826949999999975 is 0.4982695 (12 significant digits)."""
+    return float(f"{value:.12g}") if math.isfinite(value) else value
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """frame with headers and text cells escaped; numeric columns untouched."""
+    """frame with headers and text cells escaped, lists joined, floats without binary noise."""
     out = frame.copy()
     for column in out.columns:
-        if not (
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(_plain_float)
+        elif not (
             pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])
         ):
-            out[column] = out[column].map(
-                lambda v: escape_for_spreadsheet(v) if isinstance(v, str) else v
-            )
+            out[column] = out[column].map(_plain_cell)
     out.columns = [escape_for_spreadsheet(str(c)) for c in out.columns]
     return out
 

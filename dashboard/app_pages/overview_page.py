@@ -1,80 +1,142 @@
-"""Leaders' overview: every objective of a period with its roll-up, and each key result's state."""
+"""Leaders' overview: which key results are off, where each is heading, and why, in ten seconds.
+
+Each objective is a table of words (band and status in colour and in words, value against
+target, the forecast's likely band, the change since last week, the latest check-in note); the
+charts and the full table are one click away. `?present=true` is the screen-share mode: no
+navigation, filters tucked in the sidebar, large type, one objective per screen, arrow keys.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+from urllib.parse import quote
+
 import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, filters, gate
-from pipelines.service.formatting import markdown_text, percent_text
+from dashboard.components.bands import band_badge, status_word
+from pipelines.service.formatting import markdown_text, table_cell
+from pipelines.service.glance import Objective, Row
 
 ctx = gate.require_workspace()
-st.title("OKR overview")
-c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3])
-with c1:
+presenting = st.query_params.get("present") == "true"
+title, tools = st.columns([6, 1], vertical_alignment="center")
+with st.sidebar if presenting else tools.popover("Filters", icon=":material/filter_list:"):
     as_of = filters.as_of()
-with c2:
     period = filters.period(ctx.okrs, as_of)
-with c3:
     team = filters.team(ctx.okrs)
-with c4:
     kind = filters.kind()
-
-found = data.overview(
-    ctx.home,
-    as_of,
-    period,
-    None if team == filters.ALL else team,
-    None if kind == filters.ALL else kind,
-    ctx.version,
-)
-if found.krs.empty:
+chosen_team = None if team == filters.ALL else team
+chosen_kind = None if kind == filters.ALL else kind
+# First paint: everything but the forecasts, at once; the forecasts fill in below.
+found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version, False)
+who = markdown_text(chosen_team) if chosen_team else "Company"
+# A heading element (not a Markdown line), so assistive tech and the load bench find it.
+title.subheader(f"{who} OKRs · {markdown_text(period)} · as of {as_of:%d %b %Y}")
+if not found.objectives:
     st.info("No key results match these filters. Choose another period, team or kind.")
     st.stop()
 
-with st.container(horizontal=True):
-    for name, count in [*found.band_counts.items(), *found.status_counts.items()]:
-        st.metric(name, count, border=True)
-st.caption(
-    f"As of {as_of:%d %b %Y}: {percent_text(found.elapsed)} of {period} has elapsed. "
-    f"Bands use the {ctx.okrs.band_preset} preset; status compares progress with that elapsed share."
+preset = ctx.okrs.band_preset
+bands = " ".join(
+    f"**{n}** {band_badge(b, preset)}" for b, n in found.band_counts if n or b != "no data"
 )
-COLUMNS = {
-    "key result": st.column_config.TextColumn(width="medium"),
-    "progress": st.column_config.ProgressColumn(
-        "progress", min_value=0, max_value=1, format="percent", width="medium"
-    ),
-    "raw": st.column_config.TextColumn(width="small", help="unclamped progress"),
-    "trend": st.column_config.LineChartColumn("trend", width="small", help="last 12 periods"),
-    "data as of": st.column_config.DateColumn("data as of", width="small"),
-    "stale": st.column_config.CheckboxColumn(width="small"),
-}
+statuses = " ".join(
+    f"**{n}** {status_word(s)}" for s, n in found.status_counts if n or s != "no data"
+)
+st.markdown(f"{bands} &nbsp;·&nbsp; {statuses}")
+st.caption(
+    f"Band: progress to the target ({markdown_text(preset)} preset). Status: progress against the "
+    f"{found.elapsed} of the period gone by. Heading for: the forecast's likeliest band at its end."
+)
+
+HEADER = "| Key result | Band · status | Now | Heading for | Since last week | Why |\n|---|---|---|---|---|---|"
+WHY_CHARS = 90  # the whole note is on the key result's page
 
 
-def show_objective(objective: pd.Series) -> None:
-    """One objective: its roll-up, a bullet chart and a table of its key results, then children."""
-    oid = str(objective["objective_id"])
-    rows = found.krs[found.krs["objective_id"] == oid]
-    with st.container(border=True):
-        if objective["parent_kr"]:
-            st.caption(f"↳ telescoped from key result {markdown_text(objective['parent_kr'])}")
-        st.subheader(markdown_text(f"{oid} · {objective['objective']}"))
-        st.caption(
-            f"{markdown_text(objective['team'])} · progress {percent_text(objective['progress'])} · "
-            f"{objective['band'] or 'no band'} · {str(objective['status']).replace('_', ' ')} · "
-            f"{objective['commitment']}"
+def short(text: str) -> str:
+    """text cut to WHY_CHARS at a word, with an ellipsis when cut."""
+    return text if len(text) <= WHY_CHARS else text[:WHY_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def key_result_line(row: Row) -> str:
+    """One key result as a row of the table, linking to its page."""
+    stale = " :gray[(stale)]" if row.stale else ""
+    cells = [
+        f"[{table_cell(row.title)}](key-result?kr={quote(row.kr_id, safe='')})",
+        f"{band_badge(row.band, preset)} {status_word(row.status)}",
+        f"{table_cell(row.now)} · {table_cell(row.progress)}{stale}",
+        table_cell(row.heading),
+        table_cell(row.change),
+        table_cell(short(row.why)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def objectives_table(objectives: tuple[Objective, ...]) -> str:
+    """The objectives as one Markdown table: a bold line for each, then its key results."""
+    lines = [HEADER]
+    for o in objectives:
+        rolls_up = f" :gray[↳ rolls up into {table_cell(o.parent)}]" if o.parent else ""
+        lines.append(
+            f"| **{table_cell(o.title)}**{rolls_up} | {band_badge(o.band, preset)} "
+            f"{table_cell(o.progress)} | :gray[{table_cell(o.team)}] | | | |"
         )
-        spec = data.bullet_spec(ctx.home, as_of, period, oid, tuple(rows["kr_id"]), ctx.version)
-        st.vega_lite_chart(spec, theme=None, key=f"bullet_{oid}")
-        st.dataframe(found.tables[oid], hide_index=True, key=f"table_{oid}", column_config=COLUMNS)
-        with st.popover("Export", icon=":material/ios_share:"):
-            downloads.png_button(ctx.actor, spec, f"{oid}.png", key=f"png_{oid}")
-            downloads.csv_button(ctx.actor, rows, f"{oid}.csv", key=f"csv_{oid}")
-        for kr_id in rows["kr_id"]:
-            for child in found.children(kr_id):
-                show_objective(child)
+        lines += [key_result_line(row) for row in o.rows]
+    return "\n".join(lines)
 
 
-for root in found.roots():
-    show_objective(root)
+def show_slide(objective: Objective) -> None:
+    """One objective in large type for a shared screen: each key result a heading and a line."""
+    rolls_up = f" · ↳ {markdown_text(objective.parent)}" if objective.parent else ""
+    st.markdown(
+        f"## {markdown_text(objective.title)}\n"
+        f"{markdown_text(objective.team)} · {band_badge(objective.band, preset)} "
+        f"{markdown_text(objective.progress)}{rolls_up}"
+    )
+    for row in objective.rows:
+        why = f"  \n:gray[{markdown_text(short(row.why))}]" if row.why else ""
+        st.markdown(
+            f"### {band_badge(row.band, preset)} {markdown_text(row.title)}\n"
+            f"{status_word(row.status)} · {markdown_text(row.now)} · heading for "
+            f"{markdown_text(row.heading)} · since last week {markdown_text(row.change)}{why}"
+        )
+
+
+def details(objective: Objective) -> None:
+    """An objective's bullet chart, full table and exports."""
+    ids = tuple(r.kr_id for r in objective.rows)
+    oid = objective.objective_id
+    spec = data.bullet_spec(ctx.home, as_of, period, oid, ids, ctx.version)
+    downloads.chart(ctx.actor, spec, f"{oid}.png", key=f"bullet_{oid}")
+    rows = data.overview(ctx.home, as_of, period, chosen_team, None, ctx.version).tables.get(oid)
+    if rows is not None:
+        st.dataframe(rows, hide_index=True, key=f"table_{oid}")
+        downloads.csv_button(ctx.actor, rows, f"{oid}.csv", key=f"csv_{oid}")
+
+
+if presenting:
+    found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)
+    # One objective per screen; the arrow keys move, as in a slide deck.
+    slide = min(int(st.session_state.get("slide", 0)), len(found.objectives) - 1)
+    show_slide(found.objectives[slide])
+    c1, c2, c3 = st.columns([1, 4, 1])
+    if c1.button(
+        "Previous", icon=":material/arrow_back:", shortcut="ArrowLeft", disabled=slide == 0
+    ):
+        st.session_state["slide"] = slide - 1
+        st.rerun()
+    c2.caption(f"Objective {slide + 1} of {len(found.objectives)} · arrow keys move")
+    last = slide == len(found.objectives) - 1
+    if c3.button("Next", icon=":material/arrow_forward:", shortcut="ArrowRight", disabled=last):
+        st.session_state["slide"] = slide + 1
+        st.rerun()
+else:
+    board = st.empty()
+    board.markdown(objectives_table(found.objectives))
+    with st.spinner("Forecasting each key result to the end of the period…", show_time=True):
+        found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)
+    board.markdown(objectives_table(found.objectives))
+    for objective in found.objectives:
+        with st.expander(f"Details: {markdown_text(objective.title)}"):
+            details(objective)

@@ -1,8 +1,11 @@
 """The service layer: the one place pages and commands ask for what they show and change.
 
 - `Answers` (answers.py): what every page draws and every command prints, for one data version.
-- edits.py: every change a person can make (ingests, uploads, targets, check-ins, the demo).
-- status.py: the store's row counts, freshness and latest ingests.
+- glance.py: the overview's ten-second read; overview.py: its full table.
+- edits.py: every change to the data (ingests, uploads, deletions, the workspace, the demo);
+  uploads.py: the Upload page's previews and messages.
+- okr_edits.py and metric_edits.py: every change to okrs.yaml and metrics.yaml.
+- status.py: the store's row counts, freshness, latest ingests and the first run's steps.
 - trust.py: who is acting (sign-in, roles), the audit log, audited exports.
 - formatting.py: numbers as people read them.
 
@@ -26,6 +29,7 @@ from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.okrs.bands import PRESETS, BandPreset
 from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet
 from pipelines.service.answers import ALL_PERIODS, Answers, KrDetail
+from pipelines.service.glance import Glance
 from pipelines.service.overview import Overview
 from pipelines.workspace import Workspace
 
@@ -45,6 +49,7 @@ __all__ = [
     "Brief",
     "Broken",
     "CheckIn",
+    "Glance",
     "IngestRejected",
     "IngestReport",
     "KeyResult",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
-from pipelines.insight.brief import Brief, weekly_brief
+from pipelines.insight.brief import Brief, latest_complete_week_end, weekly_brief
 from pipelines.insight.forecast import EndForecast, kr_forecasts, metric_forecast
 from pipelines.insight.ladder import ladder_edges, ladder_nodes
 from pipelines.insight.links import metric_links
@@ -26,6 +26,7 @@ from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.okrs.history import score_history, weekly_as_of_dates
 from pipelines.okrs.scoring import key_result_scores, objective_scores
 from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
+from pipelines.service.glance import WEEK, Glance, glance
 from pipelines.service.overview import Overview, overview
 from pipelines.workspace import Workspace
 
@@ -111,6 +112,37 @@ class Answers:
         forecasts = self.forecasts(as_of, period)
         return overview(krs, objectives, self.series, forecasts, units, team=team, kind=kind)
 
+    def glance(
+        self,
+        as_of: dt.date,
+        period: str | None,
+        team: str | None,
+        kind: str | None,
+        *,
+        forecast: bool = True,
+    ) -> Glance:
+        """The ten-second read of period at as_of for team and kind (None: all).
+
+        forecast False leaves out the forecasts (seconds, where the rest takes milliseconds).
+        """
+        krs, objectives = self.scores(as_of, period)
+        keep = pd.Series(True, index=krs.index)
+        if team:
+            keep &= krs["team"] == team
+        if kind:
+            keep &= krs["kind"] == kind
+        week_before, _ = self.scores(as_of - WEEK, period)
+        units = {m.name: m.unit for m in self.catalog.metrics}
+        return glance(
+            self.okrs,
+            (krs[keep], objectives),
+            week_before,
+            self.forecasts(as_of, period) if forecast else None,
+            self.series,
+            units,
+            as_of,
+        )
+
     @cached_property
     def links(self) -> pd.DataFrame:
         """Measured lead/lag links between every leading and lagging metric."""
@@ -167,6 +199,11 @@ class Answers:
             team=self.checked_team(team),
             links=self.links,
         )
+
+    def brief_as_of(self) -> dt.date:
+        """The brief's default as-of: the end of the latest complete week of data (else today)."""
+        # Not the calendar: once the data stops, a standup still compares two weeks with data.
+        return latest_complete_week_end(self.series) or dt.datetime.now(dt.UTC).date()
 
     @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
     def ladder(self, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:

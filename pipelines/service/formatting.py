@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import re
+from typing import Any
+
+import pandas as pd
+
+from pipelines.markdown import markdown_text
+
+__all__ = ["CURRENCY", "cell_text", "markdown_text", "percent_text", "table_cell", "value_text"]
 
 CURRENCY = {"USD": "$", "$": "$", "EUR": "€", "€": "€", "GBP": "£", "£": "£"}
 
@@ -25,6 +32,42 @@ def value_text(value: float | None, unit: str = "") -> str:
     return f"{number} {unit}".strip()
 
 
+# Columns of score and forecast frames, by how their values read.
+PERCENT_COLUMNS = frozenset({"progress", "progress_clamped", "expected_progress", "confidence"})
+VALUE_COLUMNS = frozenset({"baseline", "target", "current", "median_end", "lo80", "hi80"})
+STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
+
+
+def cell_text(column: str, value: Any, unit: str = "") -> str:
+    """One table cell as people read it, the same in the CLI and on pages.
+
+    Progress columns as percentages, values with their unit, statuses in words, whole dates
+    as ISO dates, other numbers with thousands separators and three significant digits.
+
+    Example:
+        >>> cell_text("current", 0.6567, "%"), cell_text("status", "on_track"), cell_text("n", 1234.5)
+        ('65.7 %', 'on track', '1,234')
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if column in PERCENT_COLUMNS and isinstance(value, int | float):
+        return percent_text(float(value))
+    if column in VALUE_COLUMNS and isinstance(value, int | float):
+        return value_text(float(value), unit)
+    if column == "status" and isinstance(value, str):
+        return STATUS_WORDS.get(value, value.replace("_", " "))
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+    if isinstance(value, dt.datetime):
+        midnight = value.time() == dt.time(0)
+        return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def percent_text(value: float | None) -> str:
     """value (1.0 = 100 %) as a whole percentage, or a dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -32,27 +75,6 @@ def percent_text(value: float | None) -> str:
     return f"{value:.0%}"
 
 
-# The characters that let text become something else in Streamlit's Markdown: emphasis (* _ ~),
-# code (`), links and images ([ ] !), HTML (< >), headings (#), math ($) and escapes (\).
-# Newlines are folded, so block syntax (lists, tables, quotes) can only start the text.
-_MARKDOWN_SPECIAL = frozenset("\\`*_~[]!<>#$")
-# Streamlit's directives (:red[text], :material/icon:, :smile:) start with a colon and a letter.
-_DIRECTIVE = re.compile(r":(?=[A-Za-z])")
-_BLOCK_MARK = re.compile(r"^(\s*)([-+>|=])")
-_ORDERED_MARK = re.compile(r"^(\s*\d+)([.)])")
-
-
-def markdown_text(text: object) -> str:
-    """text that Markdown shows exactly as written: no link, image, heading, HTML or icon.
-
-    Example:
-        >>> markdown_text("![x](http://evil/) **hi** :red[x]")
-        '\\\\!\\\\[x\\\\](http://evil/) \\\\*\\\\*hi\\\\*\\\\* \\\\:red\\\\[x\\\\]'
-        >>> markdown_text("1. first - then 2: done")
-        '1\\\\. first - then 2: done'
-    """
-    line = " ".join(str(text).split())  # a newline could start a heading, list or quote
-    line = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in line)
-    line = _DIRECTIVE.sub(r"\\:", line)
-    line = _BLOCK_MARK.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
-    return _ORDERED_MARK.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+def table_cell(text: object) -> str:
+    """text for a cell of a Markdown table: markdown_text, with the cell separator escaped too."""
+    return markdown_text(text).replace("|", "\\|")

@@ -45,3 +45,12 @@ def test_records_are_json_native() -> None:
         {"d": "2026-11-23", "x": None},
         {"d": "2026-11-23T10:30:00", "x": 1.5},
     ]
+
+
+def test_a_csv_export_holds_plain_numbers_and_lists() -> None:
+    frame = pd.DataFrame(
+        {"progress": [0.49826949999999975, 1 / 3], "rolled_up_from": [("a", "b"), []]}
+    )
+    assert spreadsheet_safe(frame).to_csv(index=False) == (
+        "progress,rolled_up_from\n0.4982695,a; b\n0.333333333333,\n"
+    )

@@ -1,0 +1,116 @@
+"""The overview through AppTest: which key results are off, where they head and why, in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import Open
+
+PAGE = "overview_page.py"
+
+
+def table(at: AppTest) -> list[str]:
+    """The lines of the page's Markdown table of objectives and key results."""
+    found = [m.value for m in at.markdown if m.value.startswith("| Key result |")]
+    assert len(found) == 1, "one table of every objective"
+    return found[0].splitlines()[2:]
+
+
+def test_every_objective_and_key_result_reads_in_words_with_the_news_and_the_why(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page(PAGE)
+    assert not at.exception
+    lines = table(at)
+    objectives = [line.split(" | ")[0] for line in lines if line.startswith("| **")]
+    assert objectives == [
+        "| **Become the reference manager our institutions cannot do without**",
+        "| **Make weekly workflows a habit for our institutions** :gray[↳ rolls up into Make "
+        "weekly workflows a habit for our institutions]",
+        "| **Answer every institution fast and keep them with us**",
+    ]
+    assert len(lines) == 3 + 11  # three objectives and their eleven key results
+    mrr = next(line for line in lines if "Grow MRR" in line)
+    assert mrr == (
+        "| [Grow MRR from \\$430k to \\$490k](key-result?kr=company-q4-mrr) | "
+        ":red-badge[missed] :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 64% | "
+        "on track → at risk | Renewals bunch up in December; the campus deals decide this one. "
+        "(16 Nov) |"
+    )
+    churn = next(line for line in lines if "Bring churn down" in line)
+    assert ":red-badge[missed] :red[off track]" in churn and "met → missed" in churn
+
+
+def test_the_counts_come_in_one_order_with_their_colours_and_meaning(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page(PAGE)
+    counts = next(m.value for m in at.markdown if m.value.startswith("**"))
+    assert counts == (
+        "**6** :red-badge[missed] **3** :orange-badge[met] **2** :blue-badge[exceeded] &nbsp;·&nbsp; "
+        "**3** :red[off track] **2** :orange[at risk] **6** :blue[on track]"
+    )
+    assert "Status: progress against the 58% of the period gone by" in at.caption[0].value
+
+
+@pytest.mark.parametrize(
+    ("params", "first_objective"),
+    [
+        ({"team": "Customer Success"}, "Answer every institution fast and keep them with us"),
+        ({"period": "2026-Q3"}, "Carry revenue through the summer break"),
+    ],
+)
+def test_a_link_with_filters_shows_that_view(
+    demo_home: Path, open_page: Open, params: dict[str, str], first_objective: str
+) -> None:
+    at = open_page(PAGE, **params)
+    assert not at.exception
+    assert table(at)[0].startswith(f"| **{first_objective}**")
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "warning"),
+    [
+        (
+            "team",
+            "Nobody",
+            "The link asks for the team 'Nobody', which does not exist; showing All.",
+        ),
+        ("period", "2031-Q9", "The link asks for the period '2031-Q9', which does not exist"),
+        ("as_of", "yesterday", "The link asks for the date 'yesterday', which is not a date"),
+    ],
+)
+def test_a_link_with_a_bad_value_says_so(
+    demo_home: Path, open_page: Open, param: str, value: str, warning: str
+) -> None:
+    at = open_page(PAGE, **{param: value})
+    assert not at.exception
+    assert warning in at.warning[0].value
+
+
+def test_presentation_mode_shows_one_objective_per_screen_and_moves_on(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page(PAGE, present="true")
+    headings = [m.value.split("\n")[0] for m in at.markdown if m.value.startswith("#")]
+    assert headings[1:3] == [
+        "## Become the reference manager our institutions cannot do without",
+        "### :red-badge[missed] Grow MRR from \\$430k to \\$490k",
+    ]
+    assert len(headings) == 2 + 4  # the page title, the objective and its four key results
+    assert not at.expander  # details stay on the everyday page
+    next(b for b in at.button if b.label == "Next").click().run()
+    assert "## Make weekly workflows a habit for our institutions" in [
+        m.value.split("\n")[0] for m in at.markdown
+    ]
+    assert "Objective 2 of 3" in at.caption[-1].value
+
+
+def test_a_filter_that_matches_nothing_says_so(demo_home: Path, open_page: Open) -> None:
+    at = open_page(PAGE, team="Product")
+    at.segmented_control(key="kind").set_value("lagging").run()
+    assert not at.exception
+    assert "No key results match these filters" in at.info[0].value

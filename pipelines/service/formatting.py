@@ -16,16 +16,16 @@ CURRENCY = {"USD": "$", "$": "$", "EUR": "€", "€": "€", "GBP": "£", "£":
 
 
 def value_text(value: float | None, unit: str = "") -> str:
-    """value with its unit: 92.9 % for percent metrics stored as fractions, $459,896, 3.9 hours.
+    """value with its unit: 92.9% for percent metrics stored as fractions, $459,896, 3.9 hours.
 
     Example:
         >>> value_text(0.929, "%"), value_text(459896.0, "USD"), value_text(3.9, "hours")
-        ('92.9 %', '$459,896', '3.9 hours')
+        ('92.9%', '$459,896', '3.9 hours')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "%":
-        return f"{value * 100:.3g} %"
+        return f"{value * 100:.3g}%"
     number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
     if unit in CURRENCY:
         return CURRENCY[unit] + number
@@ -46,7 +46,7 @@ def cell_text(column: str, value: Any, unit: str = "") -> str:
 
     Example:
         >>> cell_text("current", 0.6567, "%"), cell_text("status", "on_track"), cell_text("n", 1234.5)
-        ('65.7 %', 'on track', '1,234')
+        ('65.7%', 'on track', '1,234')
     """
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "–"

@@ -137,7 +137,7 @@ def _moves(series: pd.DataFrame, units: dict[str, str], as_of: dt.date) -> dict[
             delta = (
                 f"{(last[1] - last[0]) * 100:+.1f} pts"
                 if unit == "%"
-                else f"{(last[1] - last[0]) / abs(last[0]):+.1%}".replace("%", " %")
+                else f"{(last[1] - last[0]) / abs(last[0]):+.1%}"
             )
             moves[str(name)] = f"{delta} in the week of {start:%d %b}"
     return moves

@@ -13,7 +13,7 @@ from pipelines.service.formatting import cell_text, table_cell
 @pytest.mark.parametrize(
     ("column", "value", "unit", "text"),
     [
-        pytest.param("current", 0.6567, "%", "65.7 %", id="a-percent-metric-in-percent"),
+        pytest.param("current", 0.6567, "%", "65.7%", id="a-percent-metric-in-percent"),
         pytest.param("target", 490000.0, "USD", "$490,000", id="currency"),
         pytest.param("baseline", 6.0, "hours", "6 hours", id="unit-word"),
         pytest.param("current", 432333.28, "USD", "$432,333", id="no-cents-on-a-large-amount"),

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, filters, gate, kr_picker
 from pipelines.service import in_words
-from pipelines.service.formatting import markdown_text, percent_text, value_text
+from pipelines.service.formatting import markdown_text, percent_text, readable, value_text
 
 ctx = gate.require_workspace()
 st.title("Key result")
@@ -69,25 +69,19 @@ history = data.history(ctx.home, as_of, objective.period, ctx.version)
 table = history[history["kr_id"] == kr.id][
     ["scored_at", "current", "progress", "band", "status", "expected_progress"]
 ]
-st.dataframe(
-    table,
-    hide_index=True,
-    key="history_table",
-    column_config={
-        "progress": st.column_config.NumberColumn(format="percent"),
-        "expected_progress": st.column_config.NumberColumn("expected", format="percent"),
-    },
-)
+unit = detail.metric.unit if detail.metric is not None else ""
+# Shown as read everywhere else (values in the metric's unit, statuses in words); the CSV
+# keeps the plain numbers.
+st.dataframe(readable(table, unit), hide_index=True, key="history_table")
 downloads.csv_button(ctx.actor, table, f"{kr.id}-history.csv", key="history_csv")
 
 if not detail.checkins.empty:
     st.subheader("Check-ins")
     checkins = detail.checkins
     st.dataframe(
-        checkins,
+        readable(checkins, unit),
         hide_index=True,
         key="checkins",
-        column_config={"confidence": st.column_config.NumberColumn(format="percent")},
     )
     downloads.csv_button(ctx.actor, checkins, f"{kr.id}-checkins.csv", key="checkins_csv")
 

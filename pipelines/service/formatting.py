@@ -34,7 +34,7 @@ def value_text(value: float | None, unit: str = "") -> str:
 
 # Columns of score and forecast frames, by how their values read.
 PERCENT_COLUMNS = frozenset({"progress", "progress_clamped", "expected_progress", "confidence"})
-VALUE_COLUMNS = frozenset({"baseline", "target", "current", "median_end", "lo80", "hi80"})
+VALUE_COLUMNS = frozenset({"baseline", "target", "current", "value", "median_end", "lo80", "hi80"})
 STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 
 
@@ -78,3 +78,12 @@ def percent_text(value: float | None) -> str:
 def table_cell(text: object) -> str:
     """text for a cell of a Markdown table: markdown_text, with the cell separator escaped too."""
     return markdown_text(text).replace("|", "\\|")
+
+
+def readable(frame: pd.DataFrame, unit: str = "") -> pd.DataFrame:
+    """frame with every cell as cell_text reads it (values in unit), column names in words."""
+    shown = pd.DataFrame(
+        {column: [cell_text(str(column), v, unit) for v in frame[column]] for column in frame}
+    )
+    shown.columns = [str(c).replace("_", " ") for c in frame.columns]
+    return shown

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipelines.service.formatting import cell_text, table_cell
+from pipelines.service.formatting import cell_text, readable, table_cell
 
 
 @pytest.mark.parametrize(
@@ -20,8 +20,9 @@ from pipelines.service.formatting import cell_text, table_cell
         pytest.param("progress", 0.4983, "", "50%", id="progress"),
         pytest.param("status", "on_track", "", "on track", id="status-in-words"),
         pytest.param("status", "off_track", "", "off track", id="off-track"),
-        pytest.param("value", 1234.5, "", "1,234", id="thousands"),
-        pytest.param("value", 0.123456, "", "0.1235", id="small"),
+        pytest.param("n", 1234.5, "", "1,234", id="thousands"),
+        pytest.param("n", 0.123456, "", "0.1235", id="small"),
+        pytest.param("value", 0.875, "%", "87.5%", id="a-check-in-value-in-its-unit"),
         pytest.param("current", float("nan"), "USD", "–", id="missing"),
         pytest.param("data_as_of", pd.NaT, "", "–", id="missing-date"),
         pytest.param("data_as_of", pd.Timestamp("2026-11-16"), "", "2026-11-16", id="date"),
@@ -36,3 +37,12 @@ def test_a_cell_reads_the_same_everywhere(column: str, value: object, unit: str,
 
 def test_a_table_cell_cannot_split_a_markdown_table() -> None:
     assert table_cell("a | b *c*") == "a \\| b \\*c\\*"
+
+
+def test_a_table_is_shown_as_read_with_its_unit() -> None:
+    frame = pd.DataFrame(
+        {"current": [432333.28], "status": ["on_track"], "expected_progress": [0.5817]}
+    )
+    assert readable(frame, "USD").to_dict("records") == [
+        {"current": "$432,333", "status": "on track", "expected progress": "58%"}
+    ]

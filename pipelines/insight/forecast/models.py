@@ -16,10 +16,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import statsmodels.api as sm  # type: ignore[import-untyped, unused-ignore]
-from statsmodels.tsa.holtwinters import (  # type: ignore[import-untyped, unused-ignore]
-    ExponentialSmoothing,
-)
 
 Floats = npt.NDArray[np.float64]
 Fit = TypeVar("Fit")
@@ -50,6 +46,11 @@ def fit_damped(y: Floats) -> Any:
     with warnings.catch_warnings():
         # Short series make the optimiser grumble about convergence; the backtest judges it.
         warnings.simplefilter("ignore")
+        # Imported on first use, like statsmodels.api below (~2 s a cold server need not wait).
+        from statsmodels.tsa.holtwinters import (  # type: ignore[import-untyped, unused-ignore]
+            ExponentialSmoothing,
+        )
+
         model = ExponentialSmoothing(
             y, trend="add", damped_trend=True, initialization_method="estimated"
         )
@@ -106,6 +107,10 @@ class TrendAr:
 @cached_by_value
 def fit_trend_ar(y: Floats) -> TrendAr:
     """A linear trend with AR(1) errors fitted to y (statsmodels GLSAR)."""
+    # Imported on first use: statsmodels and scipy take ~2 s to import, which a cold server
+    # would otherwise spend before drawing the first page (none of which needs them).
+    import statsmodels.api as sm  # type: ignore[import-untyped, unused-ignore]
+
     x = sm.add_constant(np.arange(len(y), dtype=float))
     model = sm.GLSAR(y, x, rho=1)
     with warnings.catch_warnings():

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm  # type: ignore[import-untyped, unused-ignore]
 
 from pipelines.insight.forecast.ensemble import forecast_end_value
 from pipelines.insight.forecast.models import MIN_HISTORY
@@ -62,6 +61,10 @@ def nowcast_end_value(
     pairs[last + 1 :] = False
     if pairs.sum() < MIN_HISTORY:
         return math.nan
+    # Imported on first use: statsmodels and scipy take ~2 s to import, which a cold server
+    # would otherwise spend before drawing the first page (none of which needs them).
+    import statsmodels.api as sm  # type: ignore[import-untyped, unused-ignore]
+
     fit = sm.OLS(dy[pairs], sm.add_constant(dx_lagged[pairs], has_constant="add")).fit()
     intercept, slope = (float(v) for v in fit.params)
     projected: list[float] = []

@@ -6,9 +6,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from statsmodels.tsa.stattools import (  # type: ignore[import-untyped, unused-ignore]
-    levinson_durbin,
-)
 
 from pipelines.errors import OkrlensError
 from pipelines.metrics.grains import GRAINS
@@ -67,6 +64,12 @@ def _ar_filter(x: pd.Series) -> dict[int, float]:
     if order < 1 or np.ptp(observed) == 0:
         return {}
     # Levinson–Durbin fits every order up to `order` at once (Yule–Walker equations).
+    # Imported on first use: statsmodels and scipy take ~2 s to import, which a cold server
+    # would otherwise spend before drawing the first page (none of which needs them).
+    from statsmodels.tsa.stattools import (  # type: ignore[import-untyped, unused-ignore]
+        levinson_durbin,
+    )
+
     fit = levinson_durbin(observed, nlags=order)
     variances = np.concatenate([[np.var(observed)], fit.sigma[1:]])
     criterion = len(observed) * np.log(variances) + AR_PENALTY * np.arange(order + 1)

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -64,6 +63,10 @@ def best_lag(r: FloatArray, n: IntArray, min_points: int) -> int | None:
 def pearson(x: FloatArray, y: FloatArray) -> Any:
     """scipy's Pearson test of corr(x, y) over the pairs with both sides present."""
     both = np.isfinite(x) & np.isfinite(y)
+    # Imported on first use: statsmodels and scipy take ~2 s to import, which a cold server
+    # would otherwise spend before drawing the first page (none of which needs them).
+    from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+
     return stats.pearsonr(x[both], y[both])
 
 

@@ -15,8 +15,12 @@ from pipelines.service.okr_edits import (
     add_key_result,
     add_objective,
     add_period,
+    edit_key_result,
+    edit_objective,
+    edit_period,
     number_from_text,
     quarter_of,
+    remove,
 )
 
 ctx = gate.require_workspace(needs_key_results=False)
@@ -47,7 +51,9 @@ def read_only(action: Action, team: str | None = None) -> bool:
 periods = [p.name for p in ctx.okrs.periods]
 objectives = {o.id: o for o in ctx.okrs.objectives}
 metrics = {m.name: m for m in ctx.catalog.metrics}
-kr_tab, objective_tab, period_tab = st.tabs(["Key result", "Objective", "Period"])
+kr_tab, objective_tab, period_tab, edit_tab = st.tabs(
+    ["Key result", "Objective", "Period", "Edit or remove"]
+)
 
 with period_tab:
     suggested = quarter_of(data.today())
@@ -211,6 +217,151 @@ with kr_tab:
             st.warning(markdown_text(" ".join(pending)))
             if st.button("Add anyway", type="primary", key="kr_confirm_add"):
                 submit(confirmed=True)
+
+
+def edited(kind: str, item_id: str, change: Any) -> None:
+    """Run an edit of item_id; say what was saved, why not, or what to confirm."""
+    try:
+        change()
+    except NeedsConfirmation as exc:
+        st.session_state[f"confirm_edit_{item_id}"] = exc.concerns
+        st.rerun()
+    except OkrlensError as exc:
+        st.error(markdown_text(exc.message()))
+    else:
+        st.session_state.pop(f"confirm_edit_{item_id}", None)
+        saved(f"Saved the {kind.replace('_', ' ')} {item_id}.")
+
+
+def edit_period_form(name: str) -> None:
+    """A period's first and last day."""
+    period = ctx.okrs.period(name)
+    locked = read_only(Action.DEFINE_PERIODS)
+    with st.form(f"edit_period_{name}"):
+        c1, c2 = st.columns(2)
+        start = c1.date_input("First day", value=period.start, key=f"edit_start_{name}")
+        end = c2.date_input("Last day", value=period.end, key=f"edit_end_{name}")
+        if st.form_submit_button("Save period", type="primary", disabled=locked):
+            edited("period", name, lambda: edit_period(ws, ctx.actor, name, start, end))
+
+
+def edit_objective_form(objective_id: str) -> None:
+    """An objective's title, team, owner, commitment and parent key result."""
+    o = objectives[objective_id]
+    locked = read_only(Action.EDIT_KEY_RESULT, o.team)
+    parents = [
+        kr.id for other in ctx.okrs.objectives if other.id != o.id for kr in other.key_results
+    ]
+    with st.form(f"edit_objective_{objective_id}"):
+        title = st.text_input("Title", o.title, max_chars=200, key=f"edit_title_{objective_id}")
+        c1, c2, c3 = st.columns(3)
+        team = c1.text_input("Team", o.team, max_chars=80, key=f"edit_team_{objective_id}")
+        owner = c2.text_input("Owner", o.owner, max_chars=80, key=f"edit_owner_{objective_id}")
+        commitment = c3.selectbox(
+            "Commitment",
+            ["aspirational", "committed"],
+            index=["aspirational", "committed"].index(o.commitment),
+            key=f"edit_commitment_{objective_id}",
+        )
+        parent = st.selectbox(
+            "Rolls up into key result (optional)",
+            parents,
+            index=parents.index(o.parent_kr) if o.parent_kr in parents else None,
+            key=f"edit_parent_{objective_id}",
+        )
+        if st.form_submit_button("Save objective", type="primary", disabled=locked):
+            fields = {"title": title, "team": team, "owner": owner, "commitment": commitment}
+            edited(
+                "objective",
+                objective_id,
+                lambda: edit_objective(
+                    ws, ctx.actor, objective_id, {**fields, "parent_kr": parent}
+                ),
+            )
+
+
+def edit_key_result_form(kr_id: str) -> None:
+    """A key result's title, metric, type and counter-metric (its numbers: the Targets page)."""
+    objective, kr = ctx.okrs.key_result(kr_id)
+    locked = read_only(Action.EDIT_KEY_RESULT, objective.team)
+    names = list(metrics)
+    with st.form(f"edit_kr_{kr_id}"):
+        title = st.text_input("Title", kr.title, max_chars=200, key=f"edit_title_{kr_id}")
+        c1, c2, c3 = st.columns(3)
+        metric = c1.selectbox(
+            "Metric",
+            names,
+            index=names.index(kr.metric) if kr.metric in names else None,
+            format_func=lambda name: f"{metrics[name].label or name} ({name})",
+            placeholder="none: a milestone fed by check-ins",
+            key=f"edit_metric_{kr_id}",
+        )
+        kind = c2.selectbox(
+            "Type",
+            list(KINDS),
+            index=list(KINDS).index(kr.type or ""),
+            format_func=KINDS.__getitem__,
+            key=f"edit_type_{kr_id}",
+        )
+        counter = c3.selectbox(
+            "Counter-metric (optional)",
+            names,
+            index=names.index(kr.counter_metric) if kr.counter_metric in names else None,
+            key=f"edit_counter_{kr_id}",
+        )
+        st.caption("Baseline, target and weight are set on the Targets page.")
+        submitted = st.form_submit_button("Save key result", type="primary", disabled=locked)
+    fields = {"title": title, "metric": metric, "type": kind or None, "counter_metric": counter}
+    pending = st.session_state.get(f"confirm_edit_{kr_id}")
+    if submitted:
+        edited("key_result", kr_id, lambda: edit_key_result(ws, ctx.actor, kr_id, fields))
+    elif pending:
+        st.warning(markdown_text(" ".join(pending)))
+        if st.button("Save anyway", key=f"confirm_edit_save_{kr_id}"):
+            edited(
+                "key_result",
+                kr_id,
+                lambda: edit_key_result(ws, ctx.actor, kr_id, fields, confirmed=True),
+            )
+
+
+def removal(kind: str, item_id: str) -> None:
+    """Remove the item after a second click that says what goes with it."""
+    asked = st.session_state.get("confirm_remove") == item_id
+    if not asked and st.button(f"Remove this {kind.replace('_', ' ')}", key=f"remove_{item_id}"):
+        st.session_state["confirm_remove"] = item_id
+        st.rerun()
+    if asked:
+        goes = " and its key results" if kind == "objective" else ""
+        st.warning(f"Remove {markdown_text(item_id)}{goes} from okrs.yaml? Check-ins go with it.")
+        c1, c2 = st.columns(2)
+        if c1.button("Yes, remove", type="primary", key=f"remove_yes_{item_id}"):
+            st.session_state.pop("confirm_remove")
+            edited(kind, item_id, lambda: remove(ws, ctx.actor, kind, item_id))
+        if c2.button("Keep it", key=f"remove_no_{item_id}"):
+            st.session_state.pop("confirm_remove")
+            st.rerun()
+
+
+with edit_tab:
+    items = {f"period:{p.name}": f"Period {p.name}" for p in ctx.okrs.periods}
+    for o in ctx.okrs.objectives:
+        items[f"objective:{o.id}"] = f"Objective · {o.title} ({o.team})"
+        items |= {f"key_result:{kr.id}": f"Key result · {kr.title}" for kr in o.key_results}
+    picked = st.selectbox(
+        "What to edit",
+        list(items),
+        index=None,
+        format_func=items.__getitem__,
+        placeholder="Pick a period, objective or key result",
+        key="edit_item",
+    )
+    if picked is not None:
+        kind, item_id = str(picked).split(":", 1)
+        {"period": edit_period_form, "objective": edit_objective_form}.get(
+            kind, edit_key_result_form
+        )(item_id)
+        removal(kind, item_id)
 
 st.subheader("What okrs.yaml holds")
 rows = [

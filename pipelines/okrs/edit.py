@@ -25,17 +25,6 @@ EDITABLE_FIELDS = ("baseline", "target", "weight")
 _DEFAULTS: dict[str, object] = {"weight": 1.0}
 
 
-def _find_kr(document: Any, kr_id: str) -> CommentedMap:
-    """The mapping of key result kr_id in the parsed document."""
-    for objective in document.get("objectives") or []:
-        for kr in objective.get("key_results") or []:
-            if kr.get("id") == kr_id:
-                return kr
-    raise OkrlensError(
-        f"no key result {kr_id!r} in okrs.yaml", fix="reload the page; the file may have changed"
-    )
-
-
 def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
     """Apply change to okrs.yaml, validate the result, and replace the file atomically."""
     path = workspace.okrs_path
@@ -71,8 +60,7 @@ def update_key_result(
 ) -> OkrSet:
     """Set baseline, target and/or weight of one key result; None removes the field.
 
-    Only fields whose value changes are written, whole numbers as whole numbers, so saving a
-    form unchanged leaves the file byte for byte as it was.
+    Saving a form unchanged leaves the file byte for byte as it was (see update_item).
     """
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
@@ -80,18 +68,7 @@ def update_key_result(
             f"cannot edit {', '.join(sorted(unknown))}",
             fix=f"edit one of {', '.join(EDITABLE_FIELDS)}",
         )
-
-    def change(document: Any) -> None:
-        kr = _find_kr(document, kr_id)
-        for field, value in values.items():
-            if _same(kr.get(field, _DEFAULTS.get(field)), value):
-                continue
-            if value is None:
-                kr.pop(field, None)
-            else:
-                kr[field] = plain_number(value) if isinstance(value, int | float) else value
-
-    return _save(workspace, change)
+    return update_item(workspace, "key_result", kr_id, dict(values))
 
 
 def set_band_preset(workspace: Workspace, preset: str) -> OkrSet:
@@ -107,7 +84,8 @@ def add_checkin(workspace: Workspace, kr_id: str, checkin: CheckIn) -> OkrSet:
     """Append a check-in (date, value, confidence, note) to a key result."""
 
     def change(document: Any) -> None:
-        kr = _find_kr(document, kr_id)
+        items, index = _located(document, "key_result", kr_id)
+        kr = items[index]
         entry = mapping(
             [("date", checkin.date), ("value", plain_number(checkin.value))]
             + ([("confidence", checkin.confidence)] if checkin.confidence is not None else [])
@@ -183,5 +161,74 @@ def add_key_result(workspace: Workspace, objective_id: str, kr: KeyResult) -> Ok
         if not objective.get("key_results"):
             objective["key_results"] = sequence([])
         objective["key_results"].append(_kr_entry(kr))
+
+    return _save(workspace, change)
+
+
+# What the dashboard may change on each kind of item; ids and names stay, since links,
+# check-ins and parent_kr find items by them.
+ITEM_FIELDS: dict[str, tuple[str, ...]] = {
+    "period": ("start", "end"),
+    "objective": ("title", "team", "owner", "commitment", "parent_kr"),
+    "key_result": ("title", "metric", "type", "baseline", "target", "weight", "counter_metric"),
+}
+
+
+def _located(document: Any, kind: str, item_id: str) -> tuple[Any, int]:
+    """(the list holding the item, its index) of item_id, a period, objective or key result."""
+    if kind == "period":
+        lists = [document.get("periods") or []]
+        key = "name"
+    elif kind == "objective":
+        lists = [document.get("objectives") or []]
+        key = "id"
+    else:
+        lists = [o.get("key_results") or [] for o in document.get("objectives") or []]
+        key = "id"
+    for items in lists:
+        for index, item in enumerate(items):
+            if item.get(key) == item_id:
+                return items, index
+    raise OkrlensError(
+        f"no {kind.replace('_', ' ')} {item_id!r} in okrs.yaml",
+        fix="reload the page; the file may have changed",
+    )
+
+
+def update_item(workspace: Workspace, kind: str, item_id: str, values: dict[str, Any]) -> OkrSet:
+    """Set fields of one period, objective or key result; None or "" removes a field.
+
+    Only fields whose value changes are written, whole numbers as whole numbers.
+    """
+    unknown = set(values) - set(ITEM_FIELDS[kind])
+    if unknown:
+        raise OkrlensError(
+            f"cannot edit {', '.join(sorted(unknown))} of a {kind.replace('_', ' ')}",
+            fix=f"edit one of {', '.join(ITEM_FIELDS[kind])}",
+        )
+
+    def change(document: Any) -> None:
+        items, index = _located(document, kind, item_id)
+        item = items[index]
+        for field, value in values.items():
+            if _same(item.get(field, _DEFAULTS.get(field)), value):
+                continue
+            if value is None or value == "":
+                item.pop(field, None)
+            else:
+                item[field] = plain_number(value) if isinstance(value, int | float) else value
+
+    return _save(workspace, change)
+
+
+def remove_item(workspace: Workspace, kind: str, item_id: str) -> OkrSet:
+    """Remove one period, objective (with its key results) or key result.
+
+    Refused, like any change, when something else would be left pointing at it.
+    """
+
+    def change(document: Any) -> None:
+        items, index = _located(document, kind, item_id)
+        del items[index]
 
     return _save(workspace, change)

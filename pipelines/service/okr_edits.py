@@ -31,9 +31,13 @@ __all__ = [
     "add_key_result",
     "add_objective",
     "add_period",
+    "edit_key_result",
+    "edit_objective",
+    "edit_period",
     "key_result_form",
     "number_from_text",
     "quarter_of",
+    "remove",
     "set_band_preset",
     "update_key_result",
 ]
@@ -243,16 +247,7 @@ def add_key_result(
 ) -> OkrSet:
     """Add a key result to an objective, audited; refused or asked to confirm like an edit."""
     okrs = workspace.okrs()
-    objective = next((o for o in okrs.objectives if o.id == objective_id), None)
-    allow(
-        workspace,
-        actor,
-        Action.EDIT_KEY_RESULT,
-        objective_id,
-        objective.team if objective else None,
-    )
-    if objective is None:
-        raise OkrlensError(f"there is no objective {objective_id!r}", fix="pick an objective")
+    _editable_objective(workspace, actor, okrs, objective_id)  # may they, and does it exist
     chosen = _new_id(okrs, str(fields.get("id") or ""), str(fields.get("title") or ""))
     numbers = Numbers(fields.get("baseline"), fields.get("target"), fields.get("weight", 1.0))
     # Said in words before the model's own checks word it as a validator would.
@@ -272,3 +267,124 @@ def add_key_result(
         workspace.home, actor, "add key result", chosen, [workspace.okrs_path]
     ):
         return edit.add_key_result(workspace, objective_id, kr)
+
+
+def _editable_objective(
+    workspace: Workspace, actor: Actor, okrs: OkrSet, objective_id: str
+) -> Objective:
+    """Objective objective_id, if actor may edit its team's objectives; else OkrlensError."""
+    objective = next((o for o in okrs.objectives if o.id == objective_id), None)
+    team = objective.team if objective else None
+    allow(workspace, actor, Action.EDIT_KEY_RESULT, objective_id, team)
+    if objective is None:
+        raise OkrlensError(f"there is no objective {objective_id!r}", fix="pick an objective")
+    return objective
+
+
+def _team_of_kr(okrs: OkrSet, kr_id: str) -> str | None:
+    """The team of the objective holding kr_id (None when there is none)."""
+    owner = okrs.owner_of(kr_id)
+    return owner.team if owner is not None else None
+
+
+def edit_period(
+    workspace: Workspace, actor: Actor, name: str, start: dt.date, end: dt.date
+) -> OkrSet:
+    """Move a period's first and last day, audited."""
+    allow(workspace, actor, Action.DEFINE_PERIODS, name)
+    _model(Period, {"name": name, "start": start, "end": end}, "period")
+    with audit.recording_edit(workspace.home, actor, "edit period", name, [workspace.okrs_path]):
+        return edit.update_item(workspace, "period", name, {"start": start, "end": end})
+
+
+def edit_objective(
+    workspace: Workspace, actor: Actor, objective_id: str, fields: dict[str, Any]
+) -> OkrSet:
+    """Change an objective's title, team, owner, commitment or parent key result, audited.
+
+    Moving it to another team needs the right to edit objectives of both teams.
+    """
+    okrs = workspace.okrs()
+    objective = _editable_objective(workspace, actor, okrs, objective_id)
+    team = str(fields.get("team") or objective.team).strip()
+    allow(workspace, actor, Action.EDIT_KEY_RESULT, objective_id, team)
+    if not str(fields.get("title", objective.title)).strip() or not team:
+        raise OkrlensError("an objective needs a title and a team", fix="fill in both")
+    merged = {**objective.model_dump(), **fields, "team": team}
+    _model(Objective, merged, "objective")
+    with audit.recording_edit(
+        workspace.home, actor, "edit objective", objective_id, [workspace.okrs_path]
+    ):
+        return edit.update_item(workspace, "objective", objective_id, {**fields, "team": team})
+
+
+def edit_key_result(
+    workspace: Workspace,
+    actor: Actor,
+    kr_id: str,
+    fields: dict[str, Any],
+    *,
+    confirmed: bool = False,
+) -> OkrSet:
+    """Change a key result's title, metric, type, numbers or counter-metric, audited.
+
+    Refused in words, or asked to confirm, exactly like a change of its numbers alone.
+    """
+    okrs = workspace.okrs()
+    allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, _team_of_kr(okrs, kr_id))
+    _, kr = okrs.key_result(kr_id)
+    merged = {**kr.model_dump(exclude={"checkins"}), **fields}
+    numbers = Numbers(merged.get("baseline"), merged.get("target"), merged.get("weight", 1.0))
+    shape = KeyResult.model_construct(id=kr_id, title="", type=merged.get("type"))
+    if (refused := refusal(shape, numbers)) is not None:
+        raise refused
+    changed = _model(KeyResult, {**merged, "checkins": kr.checkins}, "key result")
+    if changed.metric is not None and changed.metric not in {
+        m.name for m in workspace.catalog().metrics
+    }:
+        raise OkrlensError(
+            f"there is no metric {changed.metric!r}", fix="define it on the Define metrics page"
+        )
+    _, direction = _measure_of(workspace, changed.metric)
+    concerns = surprises(kr.model_copy(update={"title": changed.title}), numbers, direction)
+    if concerns and not confirmed:
+        raise NeedsConfirmation(kr_id, concerns)
+    with audit.recording_edit(
+        workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
+    ):
+        return edit.update_item(workspace, "key_result", kr_id, fields)
+
+
+def remove(workspace: Workspace, actor: Actor, kind: str, item_id: str) -> OkrSet:
+    """Remove a period, an objective (with its key results) or a key result, audited.
+
+    Refused while something else points at it: objectives in a period, a key result that
+    other objectives roll up into.
+    """
+    okrs = workspace.okrs()
+    if kind == "period":
+        allow(workspace, actor, Action.DEFINE_PERIODS, item_id)
+        users = [o.title for o in okrs.objectives if o.period == item_id]
+    else:
+        owner = (
+            next((o for o in okrs.objectives if o.id == item_id), None)
+            if kind == "objective"
+            else okrs.owner_of(item_id)
+        )
+        allow(workspace, actor, Action.EDIT_KEY_RESULT, item_id, owner.team if owner else None)
+        ids = (
+            {kr.id for kr in owner.key_results}
+            if kind == "objective" and owner is not None
+            else {item_id}
+        )
+        users = [o.title for o in okrs.objectives if o.parent_kr in ids and o is not owner]
+    if users:
+        raise OkrlensError(
+            f"{item_id!r} cannot be removed while {', '.join(users[:3])} "
+            f"{'depends' if len(users) == 1 else 'depend'} on it",
+            fix="move or remove those first",
+        )
+    with audit.recording_edit(
+        workspace.home, actor, f"remove {kind.replace('_', ' ')}", item_id, [workspace.okrs_path]
+    ):
+        return edit.remove_item(workspace, kind, item_id)

@@ -138,3 +138,39 @@ def test_a_new_user_goes_from_an_empty_workspace_to_a_scored_key_result_in_the_b
     )
     # Its latest value against its target, from the baseline read at period start (450,000).
     assert "| 462,000 of 500,000 · 24% |" in row
+
+
+def test_an_item_picked_for_editing_shows_its_own_values_and_saves_only_what_changed(
+    demo_home: Path, open_page: Open
+) -> None:
+    before = (demo_home / "okrs.yaml").read_text()
+    at = open_page("define_okrs_page.py")
+    at.selectbox(key="edit_item").set_value("key_result:support-q4-csat").run()
+    assert at.text_input(key="edit_title_support-q4-csat").value == "Raise CSAT from 90% to 95%"
+    at.selectbox(key="edit_item").set_value("key_result:company-q4-mrr").run()
+    assert at.selectbox(key="edit_metric_company-q4-mrr").value == "mrr"
+    assert not [w for w in at.text_input if str(w.key).endswith("support-q4-csat")]
+    at.text_input(key="edit_title_company-q4-mrr").input("Grow MRR from $430k to $495k")
+    at = button(at, "Save key result")
+    assert "Saved the key result company-q4-mrr." in messages(at)
+    after = (demo_home / "okrs.yaml").read_text()
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == [
+        "        title: Grow MRR from $430k to $495k"
+    ]
+
+
+def test_removing_asks_first_and_refuses_what_others_depend_on(
+    demo_home: Path, open_page: Open
+) -> None:
+    at = open_page("define_okrs_page.py")
+    at.selectbox(key="edit_item").set_value("key_result:company-q4-habit").run()
+    at = button(at, "Remove this key result")
+    assert "Remove company-q4-habit from okrs.yaml?" in messages(at)
+    at = button(at, "Yes, remove")
+    assert "cannot be removed while Make weekly workflows a habit for our institutions" in (
+        messages(at)
+    )
+    at.selectbox(key="edit_item").set_value("key_result:support-q4-churn").run()
+    at = button(at, "Remove this key result")
+    at = button(at, "Yes, remove")
+    assert "support-q4-churn" not in (demo_home / "okrs.yaml").read_text()

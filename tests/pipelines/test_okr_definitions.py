@@ -15,7 +15,11 @@ from pipelines.service.okr_edits import (
     add_key_result,
     add_objective,
     add_period,
+    edit_key_result,
+    edit_objective,
+    edit_period,
     quarter_of,
+    remove,
 )
 
 ANALYST = Actor("ana@example.com", Role.ANALYST, "test")
@@ -145,3 +149,97 @@ def test_the_suggested_period_is_the_calendar_quarter(
 ) -> None:
     period = quarter_of(day)
     assert (period.name, period.start, period.end) == expected
+
+
+@pytest.fixture
+def defined(ws: Workspace) -> Workspace:
+    """ws with a period, an objective, a key result, and a child objective rolling up into it."""
+    add_period(ws, ANALYST, *Q4)
+    add_objective(ws, ANALYST, objective())
+    add_key_result(
+        ws, ANALYST, "grow-revenue", {"title": "Grow MRR", "metric": "mrr", "target": 9.0}
+    )
+    add_objective(ws, ANALYST, objective(title="Sell more", team="Field", parent_kr="grow-mrr"))
+    return ws
+
+
+def test_editing_changes_only_the_fields_given_and_keeps_the_rest_as_written(
+    defined: Workspace,
+) -> None:
+    before = defined.okrs_path.read_text()
+    edit_key_result(
+        defined, ANALYST, "grow-mrr", {"title": "Grow MRR to 9", "counter_metric": "arr"}
+    )
+    edit_objective(defined, ANALYST, "sell-more", {"owner": "Fay"})
+    edit_period(defined, ANALYST, "2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 20))
+    after = defined.okrs_path.read_text()
+    assert after.startswith("# ours\n")
+    changed = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert changed == [
+        "  - {name: 2026-Q4, start: 2026-10-01, end: 2026-12-20}",
+        "        title: Grow MRR to 9",
+        "        counter_metric: arr",
+        "    owner: Fay",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            lambda ws: edit_key_result(ws, ANALYST, "grow-mrr", {"metric": "nope"}),
+            "there is no metric 'nope'",
+            id="unknown-metric",
+        ),
+        pytest.param(
+            lambda ws: edit_key_result(
+                ws, ANALYST, "grow-mrr", {"type": "stay_above", "target": None}
+            ),
+            "a stay above key result needs a target",
+            id="threshold-without-target",
+        ),
+        pytest.param(
+            lambda ws: edit_objective(ws, ANALYST, "grow-revenue", {"title": " "}),
+            "an objective needs a title and a team",
+            id="blank-title",
+        ),
+        pytest.param(
+            lambda ws: edit_period(
+                ws, ANALYST, "2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 9, 1)
+            ),
+            "end 2026-09-01 is not after start",
+            id="period-backwards",
+        ),
+        pytest.param(
+            lambda ws: remove(ws, ANALYST, "key_result", "grow-mrr"),
+            "'grow-mrr' cannot be removed while Sell more depends on it",
+            id="a-parent-key-result",
+        ),
+        pytest.param(
+            lambda ws: remove(ws, ANALYST, "period", "2026-Q4"),
+            "'2026-Q4' cannot be removed while Grow revenue, Sell more depend on it",
+            id="a-period-in-use",
+        ),
+        pytest.param(
+            lambda ws: remove(ws, VIEWER, "objective", "sell-more"),
+            "may not edit key results",
+            id="viewer",
+        ),
+    ],
+)
+def test_an_edit_or_removal_that_would_leave_something_broken_is_refused(
+    defined: Workspace, change: Any, message: str
+) -> None:
+    before = defined.okrs_path.read_bytes()
+    with pytest.raises(OkrlensError) as refused:
+        change(defined)
+    assert message in refused.value.message()
+    assert defined.okrs_path.read_bytes() == before
+
+
+def test_removing_goes_leaf_first_and_is_audited(defined: Workspace) -> None:
+    remove(defined, ANALYST, "objective", "sell-more")
+    okrs = remove(defined, ANALYST, "key_result", "grow-mrr")
+    assert [(o.id, len(o.key_results)) for o in okrs.objectives] == [("grow-revenue", 0)]
+    removed = trust.audit_log(defined, Actor("admin", Role.ADMIN, "t"))
+    assert {"remove objective", "remove key result"} <= set(removed["action"])

@@ -35,7 +35,7 @@ SERVER_SETTINGS = {
     # Streamlit collects garbage (gc.collect(2), ~150 ms holding the GIL) after every script run:
     # it capped the server at ~3.5 pages a second (bench/load.py); memory levels off without it.
     "runner.postScriptGC": "false",
-    # The bands' Okabe–Ito colours, for badges and coloured words (see dashboard.charts).
+    # The bands' Okabe–Ito colours (BandPreset.colors), for badges and coloured words.
     "theme.redColor": "#D55E00",
     "theme.orangeColor": "#E69F00",
     "theme.blueColor": "#0072B2",

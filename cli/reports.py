@@ -19,7 +19,7 @@ from cli.app import (
     metrics_app,
 )
 from cli.render import Format, render, table
-from pipelines.service import brief_markdown, records
+from pipelines.service import OkrlensError, brief_markdown, records
 from pipelines.service.formatting import cell_text
 from pipelines.service.status import definition_problems, store_status
 
@@ -55,11 +55,25 @@ def report(
         typer.Option(help="Period name, or 'all' (default: the period containing --as-of)."),
     ] = None,
     fmt: FormatOption = Format.table,
+    html: Annotated[
+        bool,
+        typer.Option(
+            "--html",
+            help="Print the overview as one self-contained HTML page to forward "
+            "(title, period, as-of, every key result in words).",
+        ),
+    ] = False,
 ) -> None:
     """Score every key result: progress, band, expected progress and status."""
     date = as_of_date(as_of)
     answers = current_answers()
-    krs, objectives = answers.scores(date, answers.chosen_period(date, period))
+    chosen = answers.chosen_period(date, period)
+    if html:
+        if chosen is None:
+            raise OkrlensError("--html shows one period", fix="pass --period NAME, not all")
+        typer.echo(answers.overview_html(date, chosen))
+        return
+    krs, objectives = answers.scores(date, chosen)
     if fmt is not Format.table:
         typer.echo(render(krs, fmt))
         return

@@ -37,8 +37,7 @@ AnyChart = (
 )
 Spec = dict[str, Any]
 
-# Okabe–Ito: vermillion, orange, sky blue, blue. Missed never sits next to exceeded in hue.
-_PALETTE = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2")
+# The bands' colours are the presets' own (BandPreset.colors), shared with badges and exports.
 NO_DATA = "#999999"
 LEADING, LAGGING = "#009E73", "#CC79A7"
 # Metrics side by side: the whole Okabe–Ito set, so neighbouring lines stay distinguishable.
@@ -84,16 +83,9 @@ MARKS: dict[str, Mark] = {
 COMPLETE = "complete"
 
 
-def band_colors(preset: BandPreset) -> dict[str, str]:
-    """Band label → colour, from worst to best band of the preset."""
-    labels = preset.labels
-    picks = (_PALETTE[0], _PALETTE[1], _PALETTE[3]) if len(labels) == 3 else _PALETTE
-    return dict(zip(labels, picks, strict=True))
-
-
 def band_scale(preset: BandPreset) -> alt.Scale:
     """The colour scale of the preset's bands."""
-    colors = band_colors(preset)
+    colors = preset.colors
     return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 

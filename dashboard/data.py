@@ -109,6 +109,13 @@ def glance(
     return answers(home, data_version).glance(as_of, period, team, kind, forecast=forecast)
 
 
+def overview_html(
+    home: str, as_of: dt.date, period: str, team: str | None, data_version: str
+) -> str:
+    """The overview of period at as_of as one HTML page to forward (built when downloaded)."""
+    return answers(home, data_version).overview_html(as_of, period, team)
+
+
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner="Scoring key results…")
 def overview(
     home: str,

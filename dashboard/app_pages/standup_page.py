@@ -51,7 +51,7 @@ def day(value: dt.date) -> str:
 
 def chip_colors(band_preset: str) -> dict[str, str]:
     """The colour of every band and status word a chip shows."""
-    bands = charts.band_colors(PRESETS[band_preset])
+    bands = PRESETS[band_preset].colors
     shades = list(bands.values())
     # Statuses borrow the band palette, worst to best, so a colour means the same on both chips.
     statuses = {"off track": shades[0], "at risk": shades[1], "on track": shades[-1]}

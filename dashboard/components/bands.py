@@ -7,17 +7,16 @@ are the same colour; the word is always written too, for readers who cannot tell
 
 from __future__ import annotations
 
-from dashboard.charts import band_colors
 from pipelines.service import PRESETS
 
-# The theme's colour name of each band colour of dashboard.charts.
+# The theme's colour name of each band colour (pipelines.okrs.bands.PALETTE).
 _NAMED = {"#D55E00": "red", "#E69F00": "orange", "#0072B2": "blue", "#56B4E9": "violet"}
 STATUS_COLORS = {"on track": "blue", "at risk": "orange", "off track": "red"}
 
 
 def band_badge(band: str, preset: str) -> str:
     """Markdown for band as a coloured badge (grey when there is no band)."""
-    color = _NAMED.get(band_colors(PRESETS[preset]).get(band, ""), "gray")
+    color = _NAMED.get(PRESETS[preset].colors.get(band, ""), "gray")
     return f":{color}-badge[{band}]"
 
 

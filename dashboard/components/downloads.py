@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -32,6 +34,26 @@ def csv_button(
         key=key,
         on_click="ignore",
         icon=":material/download:",
+    )
+
+
+def html_button(actor: Actor, page: Callable[[], str], file_name: str, key: str) -> None:
+    """Download a page to forward as HTML, built (and audited) only when clicked."""
+    ws = data.workspace()
+
+    def built() -> str:
+        trust.record_export(ws, actor, file_name, "overview as HTML")
+        return page()
+
+    st.download_button(
+        "Download as HTML",
+        data=built,
+        file_name=file_name,
+        mime="text/html",
+        key=key,
+        on_click="ignore",
+        icon=":material/description:",
+        help="One page to forward: title, period, as-of and every key result, no sign-in needed.",
     )
 
 

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+# Okabe–Ito vermillion, orange, sky blue and blue: distinguishable with every common
+# colour-vision deficiency, and missed never sits next to exceeded in hue.
+PALETTE = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2")
+
 
 @dataclass(frozen=True)
 class BandPreset:
@@ -23,6 +27,12 @@ class BandPreset:
     labels: tuple[str, ...]
     cut_in_lower: tuple[bool, ...]
     source: str
+
+    @property
+    def colors(self) -> dict[str, str]:
+        """Band label → colour, worst band first: the same on every page, chart and export."""
+        picks = (PALETTE[0], PALETTE[1], PALETTE[3]) if len(self.labels) == 3 else PALETTE
+        return dict(zip(self.labels, picks, strict=True))
 
     def levels(self, progress: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """The index into labels of the band each progress value falls in (NaN: the lowest).

@@ -23,9 +23,11 @@ from pipelines.insight.links import metric_links
 from pipelines.insight.lint import lint
 from pipelines.metrics.describe import in_words
 from pipelines.metrics.spec import Metric, MetricCatalog
+from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.history import score_history, weekly_as_of_dates
 from pipelines.okrs.scoring import key_result_scores, objective_scores
 from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
+from pipelines.service.forward import overview_html
 from pipelines.service.glance import WEEK, Glance, glance
 from pipelines.service.overview import Overview, overview
 from pipelines.workspace import Workspace
@@ -142,6 +144,12 @@ class Answers:
             units,
             as_of,
         )
+
+    def overview_html(self, as_of: dt.date, period: str, team: str | None = None) -> str:
+        """The glance of period at as_of (for team, None: the company) as a page to forward."""
+        found = self.glance(as_of, period, team, None)
+        made = dt.datetime.now(dt.UTC)
+        return overview_html(found, PRESETS[self.okrs.band_preset], team or "Company", made)
 
     @cached_property
     def links(self) -> pd.DataFrame:

@@ -134,12 +134,6 @@ if presenting:
 else:
     board = st.empty()
     board.markdown(objectives_table(found.objectives))
-    downloads.html_button(
-        ctx.actor,
-        lambda: data.overview_html(ctx.home, as_of, period, chosen_team, ctx.version),
-        f"okrs-{as_of}.html",  # no user text in a file name
-        key="overview_html",
-    )
     with st.spinner("Forecasting each key result to the end of the period…", show_time=True):
         found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)
     board.markdown(objectives_table(found.objectives))

@@ -118,5 +118,6 @@ def test_a_filter_that_matches_nothing_says_so(demo_home: Path, open_page: Open)
 
 def test_the_overview_offers_itself_as_a_page_to_forward(demo_home: Path, open_page: Open) -> None:
     at = open_page(PAGE)
+    assert not at.exception
     (button,) = [b for b in at.get("download_button") if b.proto.label == "Download as HTML"]
     assert button.proto.help.startswith("One page to forward")

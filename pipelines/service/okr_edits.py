@@ -249,24 +249,42 @@ def add_key_result(
     okrs = workspace.okrs()
     _editable_objective(workspace, actor, okrs, objective_id)  # may they, and does it exist
     chosen = _new_id(okrs, str(fields.get("id") or ""), str(fields.get("title") or ""))
+    kr = _checked_key_result(workspace, {**fields, "id": chosen}, None, confirmed=confirmed)
+    with audit.recording_edit(
+        workspace.home, actor, "add key result", chosen, [workspace.okrs_path]
+    ):
+        return edit.add_key_result(workspace, objective_id, kr)
+
+
+def _checked_key_result(
+    workspace: Workspace,
+    fields: dict[str, Any],
+    before: KeyResult | None,
+    *,
+    confirmed: bool,
+) -> KeyResult:
+    """The key result fields declare (before: what it was, None for a new one), checked.
+
+    Impossible numbers are refused in words, before the model's own checks word them as a
+    validator would; an unknown metric is refused; numbers against the title or the metric's
+    direction raise NeedsConfirmation unless confirmed.
+    """
     numbers = Numbers(fields.get("baseline"), fields.get("target"), fields.get("weight", 1.0))
-    # Said in words before the model's own checks word it as a validator would.
-    shape = KeyResult.model_construct(id=chosen, title="", type=fields.get("type"))
+    shape = KeyResult.model_construct(id=fields["id"], title="", type=fields.get("type"))
     if (refused := refusal(shape, numbers)) is not None:
         raise refused
-    kr = _model(KeyResult, {**fields, "id": chosen}, "key result")
+    kr = _model(KeyResult, fields, "key result")
     if kr.metric is not None and kr.metric not in {m.name for m in workspace.catalog().metrics}:
         raise OkrlensError(
             f"there is no metric {kr.metric!r}", fix="define it on the Define metrics page first"
         )
     _, direction = _measure_of(workspace, kr.metric)
-    concerns = surprises(kr, numbers, direction, new=True)
+    # An edit is judged against the type the key result had; a new one has none to turn.
+    judged = kr if before is None else before.model_copy(update={"title": kr.title})
+    concerns = surprises(judged, numbers, direction, new=before is None)
     if concerns and not confirmed:
-        raise NeedsConfirmation(chosen, concerns)
-    with audit.recording_edit(
-        workspace.home, actor, "add key result", chosen, [workspace.okrs_path]
-    ):
-        return edit.add_key_result(workspace, objective_id, kr)
+        raise NeedsConfirmation(kr.id, concerns)
+    return kr
 
 
 def _editable_objective(
@@ -333,22 +351,8 @@ def edit_key_result(
     okrs = workspace.okrs()
     allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, _team_of_kr(okrs, kr_id))
     _, kr = okrs.key_result(kr_id)
-    merged = {**kr.model_dump(exclude={"checkins"}), **fields}
-    numbers = Numbers(merged.get("baseline"), merged.get("target"), merged.get("weight", 1.0))
-    shape = KeyResult.model_construct(id=kr_id, title="", type=merged.get("type"))
-    if (refused := refusal(shape, numbers)) is not None:
-        raise refused
-    changed = _model(KeyResult, {**merged, "checkins": kr.checkins}, "key result")
-    if changed.metric is not None and changed.metric not in {
-        m.name for m in workspace.catalog().metrics
-    }:
-        raise OkrlensError(
-            f"there is no metric {changed.metric!r}", fix="define it on the Define metrics page"
-        )
-    _, direction = _measure_of(workspace, changed.metric)
-    concerns = surprises(kr.model_copy(update={"title": changed.title}), numbers, direction)
-    if concerns and not confirmed:
-        raise NeedsConfirmation(kr_id, concerns)
+    merged = {**kr.model_dump(exclude={"checkins"}), **fields, "checkins": kr.checkins}
+    _checked_key_result(workspace, merged, kr, confirmed=confirmed)
     with audit.recording_edit(
         workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
     ):

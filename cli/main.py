@@ -40,6 +40,9 @@ SERVER_SETTINGS = {
     "theme.orangeColor": "#E69F00",
     "theme.blueColor": "#0072B2",
     "theme.violetColor": "#56B4E9",
+    # Density: a quarter's key results fit a 1280×720 shared screen (config.toml says more).
+    "theme.baseFontSize": "14",
+    "theme.paddingTop": "1rem",
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 EXPOSED = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import identity
+from dashboard.components import identity, style
 from dashboard.navigation import PAGES
 from pipelines.service import Action
 
@@ -20,12 +20,17 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if bare else "auto",
 )
+style.apply()
 ws = data.workspace()
 actor = identity.require(ws, Action.VIEW)
-identity.badge(ws, actor)
-pages = [
-    st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
+shown = {
+    spec.url_path: st.Page(
+        spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0
+    )
     for i, spec in enumerate(PAGES)
     if actor.may(spec.needs)
-]
-st.navigation(pages, position="hidden" if bare else "top").run()
+}
+page = st.navigation(list(shown.values()), position="hidden" if bare else "top")
+if not any(spec.badge_in_title and shown.get(spec.url_path) is page for spec in PAGES):
+    identity.badge(ws, actor)
+page.run()

@@ -19,6 +19,9 @@ class PageSpec:
     icon: str
     url_path: str
     needs: Action = Action.VIEW
+    # A dense page draws who is signed in within its own title row (identity.badge), so the
+    # router does not spend a line on it above the page.
+    badge_in_title: bool = False
 
     @property
     def path(self) -> Path:
@@ -27,7 +30,9 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview_page.py", "Overview", ":material/dashboard:", "overview"),
+    PageSpec(
+        "overview_page.py", "Overview", ":material/dashboard:", "overview", badge_in_title=True
+    ),
     PageSpec("kr_detail_page.py", "Key result", ":material/query_stats:", "key-result"),
     PageSpec("metrics_page.py", "Metrics", ":material/monitoring:", "metrics"),
     PageSpec("define_metrics_page.py", "Define metrics", ":material/function:", "define-metrics"),

@@ -13,15 +13,19 @@ from urllib.parse import quote
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import downloads, filters, gate
+from dashboard.components import downloads, filters, gate, identity, style
 from dashboard.components.bands import band_badge, status_word
 from pipelines.service.formatting import markdown_text, table_cell
 from pipelines.service.glance import Objective, Row
 
 ctx = gate.require_workspace()
 presenting = st.query_params.get("present") == "true"
-title, tools = st.columns([6, 1], vertical_alignment="center")
-with st.sidebar if presenting else tools.popover("Filters", icon=":material/filter_list:"):
+head = st.container(horizontal=True, vertical_alignment="center")
+title = head.empty()
+if not presenting:
+    with head:
+        identity.badge(data.workspace(), ctx.actor)
+with st.sidebar if presenting else head.popover("Filters", icon=":material/filter_list:"):
     as_of = filters.as_of()
     period = filters.period(ctx.okrs, as_of)
     team = filters.team(ctx.okrs)
@@ -44,14 +48,21 @@ bands = " ".join(
 statuses = " ".join(
     f"**{n}** {status_word(s)}" for s, n in found.status_counts if n or s != "no data"
 )
-st.markdown(f"{bands} &nbsp;·&nbsp; {statuses}")
-st.caption(
-    f"Band: progress to the target ({markdown_text(preset)} preset). Status: progress against the "
-    f"{found.elapsed} of the period gone by. Heading for: the forecast's likeliest band at its end."
+st.markdown(
+    f"{bands} &nbsp;·&nbsp; {statuses} &nbsp;·&nbsp; :gray[{found.elapsed} of the period gone by]",
+    help=f"Band: progress to the target ({markdown_text(preset)} preset). Status: progress against "
+    "the share of the period gone by. Heading for: the forecast's likeliest band at its end, and "
+    "its chance. Why: the latest check-in note, else the move of the metric's driver (a leading "
+    "metric that a measured link says leads it), else the metric's own move.",
 )
 
-HEADER = "| Key result | Band · status | Now | Heading for | Since last week | Why |\n|---|---|---|---|---|---|"
 WHY_CHARS = 90  # the whole note is on the key result's page
+
+
+HEADER = (
+    "| Key result | Band | Status | Now | Heading for | Since last week | Why |\n"
+    "|---|---|---|---|---|---|---|"
+)
 
 
 def short(text: str) -> str:
@@ -64,7 +75,8 @@ def key_result_line(row: Row) -> str:
     stale = " :gray[(stale)]" if row.stale else ""
     cells = [
         f"[{table_cell(row.title)}](key-result?kr={quote(row.kr_id, safe='')})",
-        f"{band_badge(row.band, preset)} {status_word(row.status)}",
+        band_badge(row.band, preset),
+        status_word(row.status),
         f"{table_cell(row.now)} · {table_cell(row.progress)}{stale}",
         table_cell(row.heading),
         table_cell(row.change),
@@ -77,10 +89,12 @@ def objectives_table(objectives: tuple[Objective, ...]) -> str:
     """The objectives as one Markdown table: a bold line for each, then its key results."""
     lines = [HEADER]
     for o in objectives:
-        rolls_up = f" :gray[↳ rolls up into {table_cell(o.parent)}]" if o.parent else ""
+        # Telescoping: an objective often carries the title of the key result it rolls up into.
+        into = "" if o.parent in ("", o.title) else f" into {table_cell(o.parent)}"
+        rolls_up = f" ↳ rolls up{into}" if o.parent else ""
         lines.append(
-            f"| **{table_cell(o.title)}**{rolls_up} | {band_badge(o.band, preset)} "
-            f"{table_cell(o.progress)} | :gray[{table_cell(o.team)}] | | | |"
+            f"| **{table_cell(o.title)}** | {band_badge(o.band, preset)} | | "
+            f"{table_cell(o.progress)} :gray[· {table_cell(o.team)}{rolls_up}] | | | |"
         )
         lines += [key_result_line(row) for row in o.rows]
     return "\n".join(lines)
@@ -132,7 +146,7 @@ if presenting:
         st.session_state["slide"] = slide + 1
         st.rerun()
 else:
-    board = st.empty()
+    board = st.container(key=style.GLANCE).empty()
     board.markdown(objectives_table(found.objectives))
     with st.spinner("Forecasting each key result to the end of the period…", show_time=True):
         found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)

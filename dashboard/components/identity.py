@@ -83,8 +83,8 @@ def badge(ws: Workspace, actor: Actor) -> None:
     """Who is signed in, with what role, and how to sign out (or that this is local mode)."""
     if actor.via == "local":
         st.caption(
-            f":material/computer: Local mode: {markdown_text(actor.who)} on this machine, every right. "
-            "Configure sign-in (access.yaml) before sharing the dashboard."
+            f":material/computer: Local mode: {markdown_text(actor.who)}, every right · "
+            "set up sign-in (access.yaml) before sharing"
         )
         return
     teams = f" for {', '.join(sorted(actor.teams))}" if actor.teams is not None else ""

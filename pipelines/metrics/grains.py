@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -20,6 +21,15 @@ class GrainFacts:
     def count(self, n: int) -> str:
         """n periods in words: "1 week", "3 weeks"."""
         return f"{n} {self.singular if n == 1 else self.plural}"
+
+    def called(self, start: dt.date) -> str:
+        """The period starting at start as people name it: "the week of 16 Nov", "Oct 2026"."""
+        if self.singular == "quarter":
+            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+        if self.singular == "month":
+            return f"{start:%b %Y}"
+        day = f"{start.day} {start:%b}"
+        return f"the week of {day}" if self.singular == "week" else day
 
 
 # Keyed by the Grain names (metrics.spec.Grain) and nothing else.

@@ -125,7 +125,8 @@ class Answers:
     ) -> Glance:
         """The ten-second read of period at as_of for team and kind (None: all).
 
-        forecast False leaves out the forecasts (seconds, where the rest takes milliseconds).
+        forecast False leaves out the forecasts and the measured links behind the why (seconds,
+        where the rest takes milliseconds).
         """
         krs, objectives = self.scores(as_of, period)
         keep = pd.Series(True, index=krs.index)
@@ -134,14 +135,13 @@ class Answers:
         if kind:
             keep &= krs["kind"] == kind
         week_before, _ = self.scores(as_of - WEEK, period)
-        units = {m.name: m.unit for m in self.catalog.metrics}
         return glance(
             self.okrs,
             (krs[keep], objectives),
             week_before,
-            self.forecasts(as_of, period) if forecast else None,
+            (self.forecasts(as_of, period), self.links) if forecast else None,
             self.series,
-            units,
+            self.catalog,
             as_of,
         )
 

@@ -3,7 +3,9 @@
 A leader opening the overview asks three things: which key results are off, where each is
 heading, and why. So each key result is one row of words (band and status as words as well as
 colours, its value against its target, the forecast's likely band, the change since last week,
-and the latest check-in note or the metric's own move), and the counts come in one fixed order.
+and the one-line why), and the counts come in one fixed order. The why is the latest check-in
+note; else the move of the metric's driver (the leading metric a measured link says leads it);
+else the metric's own move.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.metrics.grains import GRAINS
+from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.spec import OkrSet
-from pipelines.service.formatting import CURRENCY, percent_text, value_text
+from pipelines.service.formatting import CURRENCY, STATUS_WORDS, percent_text, value_text
 
 WEEK = dt.timedelta(days=7)
-STATUS_WORDS = {"off_track": "off track", "at_risk": "at risk", "on_track": "on track"}
+# Worst first, the order the counts are read in.
+STATUSES = ("off track", "at risk", "on track")
 NO_DATA = "no data"
 PENDING = "forecasting…"
 
@@ -38,7 +43,7 @@ class Row:
     progress: str
     heading: str  # the forecast's likely band at period end and its chance, or "–"
     change: str  # since a week before: "met → exceeded", "+4 pts", "no change"
-    why: str  # the latest check-in note, or the metric's move over its last period
+    why: str  # the latest check-in note, else the driver's move, else the metric's own move
     stale: bool
 
 
@@ -103,14 +108,14 @@ def _change(now: Mapping[Hashable, Any], before: Mapping[Hashable, Any] | None) 
 
 
 def _now(kr: Mapping[Hashable, Any], unit: str) -> str:
-    """The current value against the target: "$459,896 / $490,000", "35 / 36 subscriptions"."""
+    """The current value against the target: "$459,896 of $490,000", "35 of 36".
+
+    Units in words (subscriptions, hours) are left to the title, which says them.
+    """
     if kr["rolled_up_from"]:
-        return f"rolled up from {len(kr['rolled_up_from'])} objective(s)"
-    # A unit that is a word is said once, after the target.
-    worded = unit not in ("%", *CURRENCY)
-    return (
-        f"{value_text(kr['current'], '' if worded else unit)} of {value_text(kr['target'], unit)}"
-    )
+        return "rolled up"
+    shown = unit if unit in ("%", *CURRENCY) else ""
+    return f"{value_text(kr['current'], shown)} of {value_text(kr['target'], shown)}"
 
 
 def _latest_notes(okrs: OkrSet, as_of: dt.date) -> dict[str, str]:
@@ -125,60 +130,109 @@ def _latest_notes(okrs: OkrSet, as_of: dt.date) -> dict[str, str]:
     return notes
 
 
-def _moves(series: pd.DataFrame, units: dict[str, str], as_of: dt.date) -> dict[str, str]:
-    """Each metric's move over its last complete period before as_of, e.g. "+1.2 % on 9 Nov"."""
+def _moves(series: pd.DataFrame, catalog: MetricCatalog, as_of: dt.date) -> dict[str, str]:
+    """Each metric's move over its last complete period before as_of: "+1.2% in the week of 9 Nov"."""
     done = series[series["complete"] & (pd.to_datetime(series["period_end"]).dt.date <= as_of)]
+    metrics = {m.name: m for m in catalog.metrics}
     moves = {}
     for name, rows in done.sort_values("period_start").groupby("metric"):
         last = rows["value"].tail(2).tolist()
-        if len(last) == 2 and last[0] not in (0, None) and not any(map(pd.isna, last)):
-            start = pd.Timestamp(rows["period_start"].iloc[-1]).date()
-            unit = units.get(str(name), "")
+        metric = metrics.get(str(name))
+        if metric and len(last) == 2 and last[0] not in (0, None) and not any(map(pd.isna, last)):
+            start, end = (
+                pd.Timestamp(rows[c].iloc[-1]).date() for c in ("period_start", "period_end")
+            )
             delta = (
                 f"{(last[1] - last[0]) * 100:+.1f} pts"
-                if unit == "%"
+                if metric.unit == "%"
                 else f"{(last[1] - last[0]) / abs(last[0]):+.1%}"
             )
-            moves[str(name)] = f"{delta} in the week of {start:%d %b}"
+            grain = GRAINS[metric.grain]
+            # The period just gone is "last week"; an older one is named, so staleness shows.
+            latest = grain.singular != "day" and (as_of - end).days < grain.days
+            moves[str(name)] = (
+                f"{delta} {f'last {grain.singular}' if latest else f'in {grain.called(start)}'}"
+            )
     return moves
+
+
+def _drivers(links: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """Each lagging metric's driver: the leading metric a significant link says leads it most.
+
+    Only leads of a period or more: a metric that moves in the same period explains nothing ahead.
+    """
+    if links is None or links.empty:
+        return {}
+    leads = links[links["significant"] & (links["best_lag"] >= 1)]
+    strongest = leads.assign(strength=leads["correlation"].abs()).sort_values(
+        ["strength", "leading"], ascending=[False, True]
+    )
+    return {
+        str(r["lagging"]): (str(r["leading"]), GRAINS[str(r["grain"])].count(int(r["best_lag"])))
+        for r in strongest.drop_duplicates("lagging").to_dict("records")
+    }
+
+
+def _why(
+    kr_id: str, metric: str, notes: dict[str, str], moves: dict[str, str], context: _Context
+) -> str:
+    """The one-line why: the latest note, else the driver's move, else the metric's own move."""
+    if kr_id in notes:
+        return notes[kr_id]
+    driver = context.drivers.get(metric)
+    if driver and driver[0] in moves:
+        leading, lead = driver
+        label = context.catalog.get(leading).label or leading
+        return f"{label} {moves[leading]} (leads it by ~{lead})"
+    return moves.get(metric, "")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the why is read from besides the notes: the metrics and their measured drivers."""
+
+    catalog: MetricCatalog
+    drivers: dict[str, tuple[str, str]]  # lagging metric: (its driver, the lead in words)
 
 
 def glance(
     okrs: OkrSet,
     now: tuple[pd.DataFrame, pd.DataFrame],
     week_before: pd.DataFrame,
-    forecasts: pd.DataFrame | None,
+    ahead: tuple[pd.DataFrame, pd.DataFrame] | None,
     series: pd.DataFrame,
-    units: dict[str, str],
+    catalog: MetricCatalog,
     as_of: dt.date,
 ) -> Glance:
     """The glance of scored key results (now: key results and objectives) at as_of.
 
-    forecasts None: not computed yet (the page draws the rest first), each heading says so.
+    ahead holds the forecasts and the measured links, or None while they are computed (the page
+    draws the rest first): each heading then says so, and the why goes without drivers.
     """
     krs, objectives = now
     preset = PRESETS[okrs.band_preset]
     bands = (*preset.labels, NO_DATA)
     before = {str(r["kr_id"]): r for r in week_before.to_dict("records")}
-    ahead = {} if forecasts is None else {str(r["kr_id"]): r for r in forecasts.to_dict("records")}
-    notes, moves = _latest_notes(okrs, as_of), _moves(series, units, as_of)
+    forecasts = {} if ahead is None else {str(r["kr_id"]): r for r in ahead[0].to_dict("records")}
+    context = _Context(catalog, _drivers(None if ahead is None else ahead[1]))
+    notes, moves = _latest_notes(okrs, as_of), _moves(series, catalog, as_of)
     rows: dict[str, list[Row]] = {}
     for kr in krs.to_dict("records"):
         unit = str(kr["unit"] or "")
-        metric = str(kr["metric"] or "")
+        kr_id = str(kr["kr_id"])
         # A period that is over is explained by its check-ins, not by this week's moves.
         current = okrs.period(str(kr["period"])).end >= as_of
         rows.setdefault(str(kr["objective_id"]), []).append(
             Row(
-                kr_id=str(kr["kr_id"]),
+                kr_id=kr_id,
                 title=str(kr["key_result"]),
                 band=_word(kr["band"]),
                 status=_word(kr["status"]),
                 now=_now(kr, unit),
                 progress=percent_text(kr["progress"]),
-                heading=PENDING if forecasts is None else _heading(ahead.get(str(kr["kr_id"]))),
-                change=_change(kr, before.get(str(kr["kr_id"]))),
-                why=notes.get(str(kr["kr_id"])) or (moves.get(metric, "") if current else ""),
+                heading=PENDING if ahead is None else _heading(forecasts.get(kr_id)),
+                change=_change(kr, before.get(kr_id)),
+                why=_why(kr_id, str(kr["metric"] or ""), notes, moves if current else {}, context),
                 stale=bool(kr["stale"]),
             )
         )
@@ -192,7 +246,7 @@ def glance(
         elapsed=percent_text(float(krs["expected_progress"].iloc[0])) if not krs.empty else "–",
         bands=bands,
         band_counts=tuple((b, band_words.count(b)) for b in bands),
-        status_counts=tuple((w, status_words.count(w)) for w in (*STATUS_WORDS.values(), NO_DATA)),
+        status_counts=tuple((w, status_words.count(w)) for w in (*STATUSES, NO_DATA)),
         objectives=tuple(
             Objective(
                 objective_id=str(o["objective_id"]),

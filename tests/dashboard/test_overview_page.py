@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipelines.service.formatting import markdown_text
 from tests.dashboard.conftest import Open
 
 PAGE = "overview_page.py"
@@ -25,35 +26,62 @@ def test_every_objective_and_key_result_reads_in_words_with_the_news_and_the_why
     at = open_page(PAGE)
     assert not at.exception
     lines = table(at)
-    objectives = [line.split(" | ")[0] for line in lines if line.startswith("| **")]
+    objectives = [line for line in lines if line.startswith("| **")]
     assert objectives == [
-        "| **Become the reference manager our institutions cannot do without**",
-        "| **Make weekly workflows a habit for our institutions** :gray[↳ rolls up into Make "
-        "weekly workflows a habit for our institutions]",
-        "| **Answer every institution fast and keep them with us**",
+        "| **Become the reference manager our institutions cannot do without** | "
+        ":orange-badge[met] | | 67% :gray[· Company] | | | |",
+        # Telescoping: the objective carries the title of the company key result it rolls up into.
+        "| **Make weekly workflows a habit for our institutions** | :red-badge[missed] | | "
+        "54% :gray[· Product ↳ rolls up] | | | |",
+        "| **Answer every institution fast and keep them with us** | :red-badge[missed] | | "
+        "54% :gray[· Customer Success] | | | |",
     ]
     assert len(lines) == 3 + 11  # three objectives and their eleven key results
     mrr = next(line for line in lines if "Grow MRR" in line)
     assert mrr == (
         "| [Grow MRR from \\$430k to \\$490k](key-result?kr=company-q4-mrr) | "
-        ":red-badge[missed] :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 64% | "
+        ":red-badge[missed] | :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 64% | "
         "on track → at risk | Renewals bunch up in December; the campus deals decide this one. "
         "(16 Nov) |"
     )
     churn = next(line for line in lines if "Bring churn down" in line)
-    assert ":red-badge[missed] :red[off track]" in churn and "met → missed" in churn
+    assert "| :red-badge[missed] | :red[off track] | 5 of 3 · 33% |" in churn
+    assert "met → missed" in churn
+
+
+@pytest.mark.parametrize(
+    ("key_result", "why"),
+    [
+        # A check-in note comes first, with its date.
+        ("Launch the citation graph", "Private beta at 4 institutions; the index rebuild slipped"),
+        # No note, a lagging metric: the move of the leading metric a measured link says leads it.
+        (
+            "Win 36 new subscriptions",
+            "Workflows per active user -1.3% last week (leads it by ~3 weeks)",
+        ),
+        # No note, a leading metric: its own move over the week just gone.
+        ("Lift activation", "+10.0 pts last week"),
+    ],
+)
+def test_the_why_is_the_note_else_the_driver_that_moved_else_the_metric(
+    demo_home: Path, open_page: Open, key_result: str, why: str
+) -> None:
+    at = open_page(PAGE)
+    row = next(line for line in table(at) if key_result in line)
+    assert row.rsplit(" | ", 2)[-1].startswith(markdown_text(why))  # as the page escapes it
 
 
 def test_the_counts_come_in_one_order_with_their_colours_and_meaning(
     demo_home: Path, open_page: Open
 ) -> None:
     at = open_page(PAGE)
-    counts = next(m.value for m in at.markdown if m.value.startswith("**"))
-    assert counts == (
+    counts = next(m for m in at.markdown if m.value.startswith("**"))
+    assert counts.value == (
         "**6** :red-badge[missed] **3** :orange-badge[met] **2** :blue-badge[exceeded] &nbsp;·&nbsp; "
-        "**3** :red[off track] **2** :orange[at risk] **6** :blue[on track]"
+        "**3** :red[off track] **2** :orange[at risk] **6** :blue[on track] &nbsp;·&nbsp; "
+        ":gray[58% of the period gone by]"
     )
-    assert "Status: progress against the 58% of the period gone by" in at.caption[0].value
+    assert counts.help.startswith("Band: progress to the target (default preset).")
 
 
 @pytest.mark.parametrize(

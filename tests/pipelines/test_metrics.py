@@ -5,6 +5,7 @@ Definitions (types, grains, dimensions) and the Spark rendering are in test_metr
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -360,3 +361,18 @@ def test_every_grain_a_metric_may_declare_has_its_facts_registered() -> None:
 
     assert set(GRAINS) == set(get_args(Grain))
     assert [GRAINS[g].count(2) for g in ("day", "quarter")] == ["2 days", "2 quarters"]
+
+
+@pytest.mark.parametrize(
+    ("grain", "start", "called"),
+    [
+        ("day", dt.date(2026, 11, 6), "6 Nov"),
+        ("week", dt.date(2026, 11, 16), "the week of 16 Nov"),
+        ("month", dt.date(2026, 10, 1), "Oct 2026"),
+        ("quarter", dt.date(2026, 7, 1), "Q3 2026"),
+    ],
+)
+def test_a_period_is_named_as_people_name_it(grain: str, start: dt.date, called: str) -> None:
+    from pipelines.metrics.grains import GRAINS
+
+    assert GRAINS[grain].called(start) == called

@@ -52,9 +52,10 @@ test: lint typecheck pytest
 
 # Speed goals are measured side by side, as ratios, never as timed unit tests.
 BENCH_EVENTS ?= 2000000
-bench: install-dev
+bench: install-dev browser
 	$(BIN)/python bench/bench_ingest.py --events $(BENCH_EVENTS)
 	$(BIN)/python bench/bench_pages.py --small 100000 --large 10000000
+	$(BIN)/python bench/bench_paint.py --trials 3
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

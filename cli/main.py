@@ -74,7 +74,8 @@ def server_command(extra: list[str], *, expose: bool, access: AccessSpec) -> lis
             headers[access.proxy_groups_header] = "groups"
         settings["server.trustedUserHeaders"] = json.dumps(headers)
     flags = [f"--{key}={value}" for key, value in settings.items()]
-    return [sys.executable, "-m", "streamlit", "run", str(APP), *flags, *extra]
+    # dashboard.serve is `streamlit run` with the libraries imported before it listens.
+    return [sys.executable, "-m", "dashboard.serve", "run", str(APP), *flags, *extra]
 
 
 def _option(args: list[str], name: str) -> str | None:

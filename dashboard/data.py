@@ -351,3 +351,18 @@ def _metric_preview(
         return found, None, ""
     rows = found.series.assign(label=found.metric.display_label, kind=found.metric.kind)
     return found, charts.spec(charts.metrics_chart(rows)), ""
+
+
+def warm() -> None:
+    """Compute what the first visitor's overview draws first (today's glance), before they come.
+
+    Called by dashboard.serve once the server runs: the caches are the ones sessions read.
+    """
+    ws = workspace()
+    if not ws.exists():
+        return
+    home, data_version, as_of = str(ws.home), version(ws), today()
+    period = current_period(home, as_of, data_version)
+    if period is not None:
+        # The overview's own call, argument for argument, so its first run finds it cached.
+        glance(home, as_of, period, None, None, data_version, False)

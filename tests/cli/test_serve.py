@@ -151,3 +151,30 @@ def test_the_running_dashboard_answers_on_loopback_only(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# Runs dashboard.serve with Streamlit's own command replaced by a report of what was imported.
+PRELOAD_PROBE = """
+import runpy, sys
+import streamlit.web.cli as streamlit_cli
+heavy = ("pandas", "duckdb", "altair", "sqlglot", "pydantic")
+streamlit_cli.main = lambda: print(sys.argv, [m for m in heavy if m in sys.modules])
+sys.argv = ["serve", "run", "dashboard/app.py", "--server.port=8599"]
+runpy.run_module("dashboard.serve", run_name="__main__")
+"""
+
+
+def test_the_server_imports_the_libraries_before_it_hands_over_to_streamlit() -> None:
+    assert server_command([], expose=False, access=LOCAL)[1:5] == [
+        "-m",
+        "dashboard.serve",
+        "run",
+        str(ROOT / "dashboard" / "app.py"),
+    ]
+    out = subprocess.run(
+        [sys.executable, "-c", PRELOAD_PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == (
+        "['streamlit', 'run', 'dashboard/app.py', '--server.port=8599'] "
+        "['pandas', 'duckdb', 'altair', 'sqlglot', 'pydantic']"
+    )

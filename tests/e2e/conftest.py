@@ -62,12 +62,12 @@ def running_server(
 
 @pytest.fixture(scope="session")
 def app_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real `streamlit run dashboard/app.py` serving the demo workspace."""
+    """Base URL of a real dashboard server (`streamlit run dashboard/app.py`) serving the demo."""
     port = unused_port()
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.serve",  # okrlens run's server: `streamlit run`, libraries imported first
         "run",
         "dashboard/app.py",
         "--server.headless=true",

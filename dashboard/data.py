@@ -240,8 +240,8 @@ def kr_spec(home: str, as_of: dt.date, kr_id: str, data_version: str) -> charts.
         detail.own_series,
         None if pd.isna(row["baseline"]) else float(row["baseline"]),
         None if pd.isna(row["target"]) else float(row["target"]),
-        pd.Timestamp(detail.period.start),
-        pd.Timestamp(detail.period.end),
+        pd.Timestamp(detail.window.start),
+        pd.Timestamp(detail.window.end),  # the key result's deadline: its path and fan end there
         found.okrs.band_preset,
         detail.checkins,
         detail.metric.display_label,

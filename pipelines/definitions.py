@@ -256,7 +256,8 @@ def _salvage_okrs(
             broken.append(Broken(file, "period", name, f"{file}, periods[{i}]", problem, _OKR_FIX))
         else:
             periods[name] = item
-    objectives = list(_objectives(raw, file, set(periods), catalog, broken_metrics, broken))
+    valid_periods = {name: Period.model_validate(item) for name, item in periods.items()}
+    objectives = list(_objectives(raw, file, valid_periods, catalog, broken_metrics, broken))
     okrs = OkrSet.model_validate(
         {"band_preset": preset, "periods": list(periods.values()), "objectives": objectives}
     )
@@ -275,7 +276,7 @@ def _listed(raw: dict[str, Any], key: str) -> list[Any]:
 def _objectives(
     raw: dict[str, Any],
     file: str,
-    periods: set[str],
+    periods: dict[str, Period],
     catalog: MetricCatalog,
     broken_metrics: list[Broken],
     broken: list[Broken],
@@ -293,10 +294,11 @@ def _objectives(
             )
             continue
         krs = []
+        period = periods.get(str(item.get("period")))
         for j, kr_raw in enumerate(_listed(item, "key_results")):
             kr_id = _label(kr_raw, "id", j)
             kr_where = f"{where}, key_results[{j}]"
-            problem = _kr_problem(kr_raw, kr_id, catalog, broken_metrics, seen)
+            problem = _kr_problem(kr_raw, kr_id, catalog, broken_metrics, seen, period)
             if problem:
                 broken.append(Broken(file, "key result", kr_id, kr_where, problem, _OKR_FIX, oid))
                 continue
@@ -340,14 +342,17 @@ def _kr_problem(
     catalog: MetricCatalog,
     broken_metrics: list[Broken],
     seen: set[str],
+    period: Period | None,
 ) -> str:
-    """Why the key result raw cannot stand, or "" when it can."""
+    """Why the key result raw (of an objective in period) cannot stand, or "" when it can."""
     kr, problem = _valid(KeyResult, raw)
     if kr is None:
         return problem
     assert isinstance(kr, KeyResult)
     if kr_id in seen:
         return "an objective or key result with that id comes earlier"
+    if period is not None and (late := kr.deadline_refusal(period)) is not None:
+        return late.what
     broken_names = {b.id for b in broken_metrics if b.kind == "metric"}
     known = {m.name for m in catalog.metrics}
     for field, name in (("metric", kr.metric), ("counter_metric", kr.counter_metric)):

@@ -1,7 +1,13 @@
-"""Define OKRs: periods, objectives and key results, validated like okrs.yaml and saved into it."""
+"""Define OKRs: periods, objectives and key results, validated like okrs.yaml and saved into it.
+
+Why this module is long: it holds a form for each of the three kinds of definition and the edit
+form of each, every one bound to its item; its pickers (metric, slice, deadline) are candidates
+for a dashboard/components module once a second page needs them.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -21,6 +27,7 @@ from pipelines.service.okr_edits import (
     number_from_text,
     quarter_of,
     remove,
+    slice_choices,
 )
 
 ctx = gate.require_workspace(needs_key_results=False)
@@ -48,9 +55,69 @@ def read_only(action: Action, team: str | None = None) -> bool:
     return True
 
 
+def today() -> dt.date:
+    """The day the defaults follow: the link's as-of date (?as_of=, as on every page), else today."""
+    try:
+        return dt.date.fromisoformat(str(st.query_params.get("as_of", "")))
+    except ValueError:
+        return data.today()
+
+
+def metric_picker(key: str, current: str | None = None) -> str | None:
+    """The metric a key result reads (None: a milestone), picked outside its form so that the
+    form's units and slices follow it."""
+    names = list(metrics)
+    return st.selectbox(
+        "Metric",
+        names,
+        index=names.index(current) if current in names else None,
+        format_func=lambda name: f"{metrics[name].label or name} ({name})",
+        placeholder="none: a milestone fed by check-ins",
+        key=key,
+    )
+
+
+WHOLE = "whole metric"
+
+
+def slice_picker(
+    metric: str | None, key: str, current: dict[str, str] | None = None
+) -> dict[str, str] | None:
+    """One stored value of one dimension of metric to target (None: the whole metric)."""
+    choices = slice_choices(data.series(ctx.home, ctx.version), ctx.catalog, metric or "")
+    if not choices:
+        return None
+    options: dict[str, dict[str, str] | None] = {WHOLE: None}
+    options |= {f"{d}: {v}": {d: v} for d, values in choices.items() for v in values}
+    if current and set(current) <= set(choices):  # kept, even when no stored row has it yet
+        options |= {f"{d}: {v}": current for d, v in current.items()}
+    picked = st.selectbox(
+        "Slice",
+        list(options),
+        index=list(options.values()).index(current) if current in options.values() else 0,
+        key=key,
+        help="Target one segment of the metric, e.g. pro-plan users only.",
+    )
+    return options[str(picked)]
+
+
+def deadline_input(first: dt.date, last: dt.date, value: dt.date, key: str) -> dt.date:
+    """The day the target is due, after the period's first day and by its last (the default)."""
+    chosen = st.date_input(
+        "Deadline",
+        value=value,
+        min_value=first + dt.timedelta(days=1),
+        max_value=last,
+        key=key,
+        help=f"Due by the period's last day ({last:%d %b %Y}) unless you pick an earlier one.",
+    )
+    return chosen if isinstance(chosen, dt.date) else value
+
+
 periods = [p.name for p in ctx.okrs.periods]
 objectives = {o.id: o for o in ctx.okrs.objectives}
 metrics = {m.name: m for m in ctx.catalog.metrics}
+current = ctx.okrs.period_at(today())
 kr_tab, objective_tab, period_tab, edit_tab = st.tabs(
     ["Key result", "Objective", "Period", "Edit or remove"]
 )
@@ -87,7 +154,12 @@ with objective_tab:
                 placeholder=("e.g. " + ", ".join(teams[:3])) if teams else "e.g. Growth",
             )
             owner = c2.text_input("Owner", max_chars=80, key="objective_owner")
-            period = c3.selectbox("Period", periods, index=len(periods) - 1, key="objective_period")
+            period = c3.selectbox(
+                "Period",
+                periods,
+                index=periods.index(current.name) if current else len(periods) - 1,
+                key="objective_period",
+            )
             c1, c2 = st.columns(2)
             commitment = c1.segmented_control(
                 "Commitment",
@@ -140,14 +212,20 @@ with kr_tab:
     elif not metrics:
         st.info("Define a metric first (Define metrics page), or add a milestone key result.")
     if objectives:
-        chosen = st.selectbox(
+        ids = list(objectives)
+        now = [i for i in ids if current is not None and objectives[i].period == current.name]
+        c1, c2 = st.columns(2)
+        chosen = c1.selectbox(
             "Objective",
-            list(objectives),
-            index=len(objectives) - 1,
+            ids,
+            index=ids.index(now[0]) if now else len(ids) - 1,
             key="kr_objective",
             format_func=lambda oid: f"{objectives[oid].title} ({objectives[oid].team})",
         )
         objective = objectives[str(chosen)]
+        cycle = ctx.okrs.period(objective.period)
+        with c2:
+            metric = metric_picker("kr_metric")
         locked = read_only(Action.EDIT_KEY_RESULT, objective.team)
         pending = st.session_state.get("kr_confirm")
         with st.form("new_key_result"):
@@ -158,15 +236,9 @@ with kr_tab:
                 placeholder="e.g. Raise weekly active users from 950 to 1,800",
             )
             c1, c2 = st.columns(2)
-            metric = c1.selectbox(
-                "Metric",
-                list(metrics),
-                index=None,
-                key="kr_metric",
-                format_func=lambda name: f"{metrics[name].label or name} ({name})",
-                placeholder="none: a milestone fed by check-ins",
-            )
-            kind = c2.selectbox("Type", list(KINDS), format_func=KINDS.__getitem__, key="kr_type")
+            kind = c1.selectbox("Type", list(KINDS), format_func=KINDS.__getitem__, key="kr_type")
+            with c2:
+                part = slice_picker(metric, "kr_slice")
             unit = metrics[metric].unit if metric else ""
             percent = unit == "%"
             suffix = " (%)" if percent else (f" ({unit})" if unit else "")
@@ -175,7 +247,12 @@ with kr_tab:
             baseline = c2.text_input("Baseline" + suffix, key="kr_baseline")
             target = c3.text_input("Target" + suffix, key="kr_target")
             weight = c4.number_input("Weight", value=1.0, min_value=0.01, step=0.5, key="kr_weight")
-            counter = st.selectbox(
+            c1, c2 = st.columns(2)
+            with c1:
+                deadline = deadline_input(
+                    cycle.start, cycle.end, cycle.end, f"kr_deadline_{cycle.name}"
+                )
+            counter = c2.selectbox(
                 "Counter-metric (optional)",
                 list(metrics),
                 index=None,
@@ -192,12 +269,14 @@ with kr_tab:
                     "id": identifier,
                     "title": title,
                     "metric": metric,
+                    "slice": part,
                     "type": kind or ("milestone" if metric is None else None),
                     "baseline": "auto"
                     if auto and metric
                     else number_from_text(baseline, "baseline", percent=percent),
                     "target": number_from_text(target, "target", percent=percent),
                     "weight": weight,
+                    "deadline": deadline,
                     "counter_metric": counter,
                 }
                 add_key_result(ws, ctx.actor, objective.id, fields, confirmed=confirmed)
@@ -281,21 +360,21 @@ def edit_objective_form(objective_id: str) -> None:
 
 
 def edit_key_result_form(kr_id: str) -> None:
-    """A key result's title, metric, type and counter-metric (its numbers: the Targets page)."""
+    """A key result's title, metric, slice, type, deadline and counter-metric (its numbers: the
+    Targets page)."""
     objective, kr = ctx.okrs.key_result(kr_id)
+    cycle = ctx.okrs.period(objective.period)
     locked = read_only(Action.EDIT_KEY_RESULT, objective.team)
     names = list(metrics)
+    metric = metric_picker(f"edit_metric_{kr_id}", kr.metric)
     with st.form(f"edit_kr_{kr_id}"):
         title = st.text_input("Title", kr.title, max_chars=200, key=f"edit_title_{kr_id}")
+        part = slice_picker(metric, f"edit_slice_{kr_id}", kr.slice)
         c1, c2, c3 = st.columns(3)
-        metric = c1.selectbox(
-            "Metric",
-            names,
-            index=names.index(kr.metric) if kr.metric in names else None,
-            format_func=lambda name: f"{metrics[name].label or name} ({name})",
-            placeholder="none: a milestone fed by check-ins",
-            key=f"edit_metric_{kr_id}",
-        )
+        with c1:
+            deadline = deadline_input(
+                cycle.start, cycle.end, kr.window(cycle).end, f"edit_deadline_{kr_id}"
+            )
         kind = c2.selectbox(
             "Type",
             list(KINDS),
@@ -311,7 +390,8 @@ def edit_key_result_form(kr_id: str) -> None:
         )
         st.caption("Baseline, target and weight are set on the Targets page.")
         submitted = st.form_submit_button("Save key result", type="primary", disabled=locked)
-    fields = {"title": title, "metric": metric, "type": kind or None, "counter_metric": counter}
+    fields: dict[str, Any] = {"title": title, "metric": metric, "slice": part, "type": kind or None}
+    fields |= {"deadline": deadline, "counter_metric": counter}
     pending = st.session_state.get(f"confirm_edit_{kr_id}")
     if submitted:
         edited("key_result", kr_id, lambda: edit_key_result(ws, ctx.actor, kr_id, fields))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import charts, data
 from dashboard.components import downloads, filters, gate, kr_picker
 from pipelines.service import in_words
 from pipelines.service.formatting import markdown_text, percent_text, readable, value_text
@@ -23,8 +23,12 @@ row, metric = detail.score, detail.metric
 unit = metric.unit if metric else ""
 
 st.subheader(markdown_text(kr.title))
+# The deadline is said only when it is not the period's end, which the period name already says.
+due = f" · due {charts.date_text(detail.due)}" if detail.due else ""
 st.caption(
-    markdown_text(f"{objective.id} · {objective.title} · {objective.team} · {objective.period}")
+    markdown_text(
+        f"{objective.id} · {objective.title} · {objective.team} · {objective.period}{due}"
+    )
 )
 with st.container(horizontal=True):
     st.metric("current", value_text(row["current"], unit), border=True)

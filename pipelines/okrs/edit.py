@@ -7,7 +7,7 @@ item elsewhere in the file does not stop it: graceful degradation covers the fil
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -48,6 +48,13 @@ def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
     return edit_file(path, change, validated)
 
 
+def _spelled(value: Any) -> Any:
+    """value as okrs.yaml writes it: whole numbers whole, a slice as {dimension: value}."""
+    if isinstance(value, dict):
+        return mapping(list(value.items()), flow=True)
+    return plain_number(value) if isinstance(value, int | float) else value
+
+
 def _same(old: object, new: object) -> bool:
     """True when a field already holds new (33 and 33.0 are the same number)."""
     if isinstance(old, int | float) and isinstance(new, int | float):
@@ -56,7 +63,7 @@ def _same(old: object, new: object) -> bool:
 
 
 def update_key_result(
-    workspace: Workspace, kr_id: str, values: dict[str, float | str | None]
+    workspace: Workspace, kr_id: str, values: Mapping[str, float | str | None]
 ) -> OkrSet:
     """Set baseline, target and/or weight of one key result; None removes the field.
 
@@ -170,8 +177,11 @@ def add_key_result(workspace: Workspace, objective_id: str, kr: KeyResult) -> Ok
 ITEM_FIELDS: dict[str, tuple[str, ...]] = {
     "period": ("start", "end"),
     "objective": ("title", "team", "owner", "commitment", "parent_kr"),
-    "key_result": ("title", "metric", "type", "baseline", "target", "weight", "counter_metric"),
-}
+    "key_result": (
+        "title", "metric", "slice", "type", "baseline", "target", "weight", "deadline",
+        "counter_metric",
+    ),
+}  # fmt: skip
 
 
 def _located(document: Any, kind: str, item_id: str) -> tuple[Any, int]:
@@ -215,8 +225,10 @@ def update_item(workspace: Workspace, kind: str, item_id: str, values: dict[str,
                 continue
             if value is None or value == "":
                 item.pop(field, None)
-            else:
-                item[field] = plain_number(value) if isinstance(value, int | float) else value
+            elif field in item or "checkins" not in item:
+                item[field] = _spelled(value)
+            else:  # a new field goes above the check-ins, with the key result's own fields
+                item.insert(list(item).index("checkins"), field, _spelled(value))
 
     return _save(workspace, change)
 

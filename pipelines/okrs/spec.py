@@ -43,7 +43,7 @@ class CheckIn(BaseModel):
 
 
 class KeyResult(BaseModel):
-    """A measurable result: a metric moving from a baseline to a target by the period's end."""
+    """A measurable result: a metric moving from a baseline to a target by its deadline."""
 
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -58,6 +58,8 @@ class KeyResult(BaseModel):
     counter_metric: str | None = None
     # One slice of the metric, e.g. {plan: pro}: a dimension the metric declares, and its value.
     slice: dict[str, str] | None = None
+    # The last day the target is due, inside the objective's period; None: the period's end.
+    deadline: dt.date | None = None
     checkins: list[CheckIn] = []
 
     @model_validator(mode="after")
@@ -89,6 +91,28 @@ class KeyResult(BaseModel):
             return self.metric
         ((dimension, value),) = self.slice.items()
         return sliced_name(self.metric, dimension, value)
+
+    def window(self, period: Period) -> Period:
+        """The days this key result is scored over: period's start to its deadline.
+
+        Without a deadline, period itself. Every reading, expected progress and forecast of a
+        key result runs over this window, never over the period directly.
+        """
+        if self.deadline is None:
+            return period
+        return period.model_copy(update={"end": self.deadline})
+
+    def deadline_refusal(self, period: Period) -> OkrlensError | None:
+        """Why the deadline cannot stand in period (after its first day, by its last); else None."""
+        if self.deadline is None or period.start < self.deadline <= period.end:
+            return None
+        return OkrlensError(
+            f"key result {self.id} is due {self.deadline}, outside its period {period.name} "
+            f"({period.start} to {period.end})",
+            where=f"okrs.yaml, key result {self.id}, deadline",
+            fix=f"choose a deadline after {period.start} and on or before {period.end}, or leave "
+            "it out to use the period's end",
+        )
 
     @property
     def kr_type(self) -> KrType:
@@ -153,6 +177,11 @@ class OkrSet(BaseModel):
                 raise ValueError(f"objective {o.id}: unknown period {o.period!r}")
             if o.parent_kr is not None and o.parent_kr not in kr_ids:
                 raise ValueError(f"objective {o.id}: parent_kr {o.parent_kr!r} is not a KR id")
+            for kr in o.key_results:
+                if (refused := kr.deadline_refusal(self.period(o.period))) is not None:
+                    # Not a ValueError: pydantic passes it on as it is, where and fix intact,
+                    # so a reader of the file shows it as one paragraph, never a traceback.
+                    raise refused
         return self
 
     def period(self, name: str) -> Period:

@@ -45,11 +45,17 @@ class KrDetail:
     kr: KeyResult
     score: pd.Series
     period: Period
+    window: Period  # the days it is scored over: its period up to its deadline
     metric: Metric | None
     counter_metric: Metric | None
     own_series: pd.DataFrame
     checkins: pd.DataFrame
     forecast: EndForecast | None
+
+    @property
+    def due(self) -> dt.date | None:
+        """The key result's deadline when it falls before its period's end, else None."""
+        return self.window.end if self.window.end != self.period.end else None
 
 
 class Answers:
@@ -267,6 +273,7 @@ class Answers:
         objective, kr = self.okrs.key_result(kr_id)
         krs, _ = self.scores(as_of, objective.period)
         period = self.okrs.period(objective.period)
+        window = kr.window(period)
         metric = self.catalog.get(kr.metric) if kr.metric else None
         # A sliced KR reads its slice's series, shown under the metric's name.
         own = (
@@ -274,12 +281,13 @@ class Answers:
             .assign(metric=kr.metric or "")
             .reset_index(drop=True)
         )
-        ahead = metric_forecast(own, metric, as_of, period.end) if metric else None
+        ahead = metric_forecast(own, metric, as_of, window.end) if metric else None
         return KrDetail(
             objective=objective,
             kr=kr,
             score=krs[krs["kr_id"] == kr_id].iloc[0],
             period=period,
+            window=window,
             metric=metric,
             counter_metric=self.catalog.get(kr.counter_metric) if kr.counter_metric else None,
             own_series=own,

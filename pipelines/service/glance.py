@@ -220,8 +220,9 @@ def glance(
     for kr in krs.to_dict("records"):
         unit = str(kr["unit"] or "")
         kr_id = str(kr["kr_id"])
-        # A period that is over is explained by its check-ins, not by this week's moves.
-        current = okrs.period(str(kr["period"])).end >= as_of
+        # A key result past its deadline is explained by its check-ins, not by this week's moves.
+        _, spec = okrs.key_result(kr_id)
+        current = spec.window(okrs.period(str(kr["period"]))).end >= as_of
         rows.setdefault(str(kr["objective_id"]), []).append(
             Row(
                 kr_id=kr_id,

@@ -1,15 +1,15 @@
-"""Changes to okrs.yaml a person makes in the dashboard: key results' numbers, check-ins, bands.
+"""Changes to okrs.yaml a person makes in the dashboard: periods, objectives, key results,
+check-ins, bands.
 
 Each takes the actor first, is refused (and the refusal audited) unless the actor's role allows
 it, and is audited; numbers are read in the user's words first (pipelines.okrs.changes), so a
 form can neither save what the file would refuse nor, unconfirmed, what contradicts the key
-result's title.
+result's title. The key result's numbers form (the Targets page) is key_result_form.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -22,6 +22,14 @@ from pipelines.okrs import edit
 from pipelines.okrs.changes import Numbers, number_from_text, refusal, surprises
 from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet, Period
 from pipelines.service.edits import allow
+from pipelines.service.key_result_form import (
+    KeyResultForm,
+    NeedsConfirmation,
+    key_result_form,
+    measure_of,
+    slice_choices,
+    update_key_result,
+)
 from pipelines.workspace import Workspace
 
 __all__ = [
@@ -39,110 +47,10 @@ __all__ = [
     "quarter_of",
     "remove",
     "set_band_preset",
+    "slice_choices",
     "update_key_result",
 ]
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class NeedsConfirmation(OkrlensError):
-    """A change that is possible but surprising: what it would do, for the person to confirm."""
-
-    def __init__(self, kr_id: str, concerns: list[str]) -> None:
-        self.concerns = concerns
-        super().__init__(
-            f"saving these numbers on {kr_id} needs your confirmation: " + " ".join(concerns),
-            fix="save again with confirmation, or change the numbers",
-        )
-
-
-@dataclass(frozen=True)
-class KeyResultForm:
-    """What the form of one key result shows: its numbers as text, in its metric's unit."""
-
-    kr_id: str
-    title: str
-    team: str
-    unit: str
-    percent: bool  # the metric stores fractions that people read and type as percentages
-    baseline_auto: bool
-    baseline: str
-    target: str
-    weight: float
-
-    def numbers(self, auto: bool, baseline: str, target: str, weight: float) -> Numbers:
-        """The numbers typed into this form; OkrlensError naming the field that is not one."""
-        return Numbers(
-            baseline="auto"
-            if auto
-            else number_from_text(baseline, "baseline", percent=self.percent),
-            target=number_from_text(target, "target", percent=self.percent),
-            weight=weight,
-        )
-
-    def checkin(self, day: dt.date, value: str, confidence: float, note: str) -> CheckIn:
-        """The check-in typed into this form; OkrlensError when its value is not a number."""
-        number = number_from_text(value, "check-in value", percent=self.percent)
-        if number is None:
-            raise OkrlensError("the check-in has no value", fix="enter the value you measured")
-        return CheckIn(date=day, value=number, confidence=confidence, note=note.strip())
-
-
-def _typed(value: float | None, percent: bool) -> str:
-    """value as a person would type it in the form: 35 for 0.35 in a percent field."""
-    if value is None:
-        return ""
-    return f"{value * 100 if percent else value:.10g}"
-
-
-def _measure_of(workspace: Workspace, name: str | None) -> tuple[str, str]:
-    """(unit, which direction is better) of the metric called name; a milestone's: ("", higher)."""
-    known = {m.name: m for m in workspace.catalog().metrics}
-    metric = known.get(name or "")
-    return (metric.unit, metric.direction) if metric is not None else ("", "higher")
-
-
-def key_result_form(workspace: Workspace, kr_id: str) -> KeyResultForm:
-    """The form of key result kr_id as the file holds it now; OkrlensError when there is none."""
-    okrs = workspace.okrs()
-    objective, kr = okrs.key_result(kr_id)
-    unit, _ = _measure_of(workspace, kr.metric)
-    percent = unit == "%"
-    return KeyResultForm(
-        kr_id=kr.id,
-        title=kr.title,
-        team=objective.team,
-        unit=unit,
-        percent=percent,
-        baseline_auto=kr.baseline == "auto",
-        baseline=_typed(kr.baseline if isinstance(kr.baseline, float) else None, percent),
-        target=_typed(kr.target, percent),
-        weight=kr.weight,
-    )
-
-
-def update_key_result(
-    workspace: Workspace, actor: Actor, kr_id: str, numbers: Numbers, *, confirmed: bool = False
-) -> OkrSet:
-    """Save baseline, target and weight of one key result, audited.
-
-    Raises the refusal in words when the numbers cannot be saved, and NeedsConfirmation when
-    they contradict the title or the metric's direction and confirmed is False.
-    """
-    okrs = workspace.okrs()
-    owner = okrs.owner_of(kr_id)
-    allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, owner.team if owner else None)
-    _, kr = okrs.key_result(kr_id)
-    if (refused := refusal(kr, numbers)) is not None:
-        raise refused
-    _, direction = _measure_of(workspace, kr.metric)
-    concerns = surprises(kr, numbers, direction)
-    if concerns and not confirmed:
-        raise NeedsConfirmation(kr_id, concerns)
-    values = {"baseline": numbers.baseline, "target": numbers.target, "weight": numbers.weight}
-    with audit.recording_edit(
-        workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
-    ):
-        return edit.update_key_result(workspace, kr_id, values)
 
 
 def add_checkin(workspace: Workspace, actor: Actor, kr_id: str, checkin: CheckIn) -> OkrSet:
@@ -245,29 +153,48 @@ def add_key_result(
     *,
     confirmed: bool = False,
 ) -> OkrSet:
-    """Add a key result to an objective, audited; refused or asked to confirm like an edit."""
+    """Add a key result to an objective, audited; refused or asked to confirm like an edit.
+
+    A deadline on the period's last day is the default, so it is not written.
+    """
     okrs = workspace.okrs()
-    _editable_objective(workspace, actor, okrs, objective_id)  # may they, and does it exist
+    objective = _editable_objective(workspace, actor, okrs, objective_id)
+    period = okrs.period(objective.period)
     chosen = _new_id(okrs, str(fields.get("id") or ""), str(fields.get("title") or ""))
-    kr = _checked_key_result(workspace, {**fields, "id": chosen}, None, confirmed=confirmed)
+    fields = _as_written(period, {**fields, "id": chosen}, None)
+    kr = _checked_key_result(workspace, fields, None, period, confirmed=confirmed)
     with audit.recording_edit(
         workspace.home, actor, "add key result", chosen, [workspace.okrs_path]
     ):
         return edit.add_key_result(workspace, objective_id, kr)
 
 
+def _as_written(period: Period, fields: dict[str, Any], before: KeyResult | None) -> dict[str, Any]:
+    """fields with the deadline as okrs.yaml should hold it (before: the KR, None for a new one).
+
+    Left as it is when unchanged, so saving a form unchanged rewrites nothing; removed (None)
+    when it is the period's end, which a key result without a deadline is due on.
+    """
+    if "deadline" not in fields:
+        return fields
+    if before is not None and fields["deadline"] == before.window(period).end:
+        return {k: v for k, v in fields.items() if k != "deadline"}
+    return fields | {"deadline": None if fields["deadline"] == period.end else fields["deadline"]}
+
+
 def _checked_key_result(
     workspace: Workspace,
     fields: dict[str, Any],
     before: KeyResult | None,
+    period: Period,
     *,
     confirmed: bool,
 ) -> KeyResult:
     """The key result fields declare (before: what it was, None for a new one), checked.
 
     Impossible numbers are refused in words, before the model's own checks word them as a
-    validator would; an unknown metric is refused; numbers against the title or the metric's
-    direction raise NeedsConfirmation unless confirmed.
+    validator would; an unknown metric and a deadline outside period are refused; numbers
+    against the title or the metric's direction raise NeedsConfirmation unless confirmed.
     """
     numbers = Numbers(fields.get("baseline"), fields.get("target"), fields.get("weight", 1.0))
     shape = KeyResult.model_construct(id=fields["id"], title="", type=fields.get("type"))
@@ -278,7 +205,9 @@ def _checked_key_result(
         raise OkrlensError(
             f"there is no metric {kr.metric!r}", fix="define it on the Define metrics page first"
         )
-    _, direction = _measure_of(workspace, kr.metric)
+    if (late := kr.deadline_refusal(period)) is not None:
+        raise late
+    _, direction = measure_of(workspace, kr.metric)
     # An edit is judged against the type the key result had; a new one has none to turn.
     judged = kr if before is None else before.model_copy(update={"title": kr.title})
     concerns = surprises(judged, numbers, direction, new=before is None)
@@ -308,9 +237,13 @@ def _team_of_kr(okrs: OkrSet, kr_id: str) -> str | None:
 def edit_period(
     workspace: Workspace, actor: Actor, name: str, start: dt.date, end: dt.date
 ) -> OkrSet:
-    """Move a period's first and last day, audited."""
+    """Move a period's first and last day, audited; refused while a deadline would fall outside."""
     allow(workspace, actor, Action.DEFINE_PERIODS, name)
-    _model(Period, {"name": name, "start": start, "end": end}, "period")
+    moved = _model(Period, {"name": name, "start": start, "end": end}, "period")
+    for objective in workspace.okrs().objectives:
+        for kr in objective.key_results if objective.period == name else []:
+            if (late := kr.deadline_refusal(moved)) is not None:
+                raise late
     with audit.recording_edit(workspace.home, actor, "edit period", name, [workspace.okrs_path]):
         return edit.update_item(workspace, "period", name, {"start": start, "end": end})
 
@@ -344,15 +277,18 @@ def edit_key_result(
     *,
     confirmed: bool = False,
 ) -> OkrSet:
-    """Change a key result's title, metric, type, numbers or counter-metric, audited.
+    """Change a key result's title, metric, slice, type, numbers, deadline or counter-metric,
+    audited.
 
     Refused in words, or asked to confirm, exactly like a change of its numbers alone.
     """
     okrs = workspace.okrs()
     allow(workspace, actor, Action.EDIT_KEY_RESULT, kr_id, _team_of_kr(okrs, kr_id))
-    _, kr = okrs.key_result(kr_id)
+    objective, kr = okrs.key_result(kr_id)
+    period = okrs.period(objective.period)
+    fields = _as_written(period, fields, kr)
     merged = {**kr.model_dump(exclude={"checkins"}), **fields, "checkins": kr.checkins}
-    _checked_key_result(workspace, merged, kr, confirmed=confirmed)
+    _checked_key_result(workspace, merged, kr, period, confirmed=confirmed)
     with audit.recording_edit(
         workspace.home, actor, "edit key result", kr_id, [workspace.okrs_path]
     ):

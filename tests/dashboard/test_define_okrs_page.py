@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines.service import Workspace, edits, trust
 from tests.dashboard.conftest import Open
 from tests.dashboard.test_sign_in import ACCESS, visit
+from tests.pipelines.test_key_result_slices import sliced_workspace
 
 MRR = "date,metric,value\n2026-10-05,MRR,450000\n2026-10-12,MRR,455000\n2026-10-19,MRR,462000\n"
 
@@ -174,3 +176,82 @@ def test_removing_asks_first_and_refuses_what_others_depend_on(
     at = button(at, "Remove this key result")
     at = button(at, "Yes, remove")
     assert "support-q4-churn" not in (demo_home / "okrs.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("as_of", "objective", "period"),
+    [
+        pytest.param("2026-11-23", "company-q4", "2026-Q4", id="in-q4-a-q4-objective"),
+        pytest.param("2026-08-15", "company-q3", "2026-Q3", id="in-q3-a-q3-objective"),
+    ],
+)
+def test_the_forms_default_to_the_current_period(
+    demo_home: Path, open_page: Open, as_of: str, objective: str, period: str
+) -> None:
+    at = open_page("define_okrs_page.py", as_of=as_of)
+    assert not at.exception
+    assert at.selectbox(key="kr_objective").value == objective
+    assert at.selectbox(key="objective_period").value == period
+
+
+def test_a_key_result_gets_a_slice_the_store_holds_and_a_deadline_shown_on_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_page: Open
+) -> None:
+    home = sliced_workspace(tmp_path, "").home
+    monkeypatch.setenv("OKRLENS_HOME", str(home))
+    at = open_page("define_okrs_page.py", as_of="2026-01-20")
+    at.selectbox(key="kr_metric").set_value("weekly_active_users").run()
+    assert at.selectbox(key="kr_slice").options == [
+        "whole metric",
+        "platform: ios",
+        "platform: web",
+        "plan: (none)",
+        "plan: free",
+        "plan: pro",
+    ]
+    at.selectbox(key="kr_slice").set_value("plan: pro")
+    at.date_input(key="kr_deadline_2026-Q1").set_value(dt.date(2026, 2, 15))
+    at.text_input(key="kr_title").input("Pro users to 3")
+    at.text_input(key="kr_id").input("pro-3")
+    at.text_input(key="kr_target").input("3")
+    at = button(at, "Add key result")
+    assert not at.exception and not at.error, messages(at)
+    assert (
+        "      - id: pro-3\n        title: Pro users to 3\n        metric: weekly_active_users\n"
+        "        baseline: auto\n        target: 3\n        slice: {plan: pro}\n"
+        "        deadline: 2026-02-15\n"
+    ) in (home / "okrs.yaml").read_text()
+    page = open_page("kr_detail_page.py", as_of="2026-01-20", kr="pro-3")
+    assert not page.exception
+    assert "grow · Grow the paying base · Product · 2026-Q1 · due 15 Feb 2026" in [
+        c.value for c in page.caption
+    ]
+
+
+@pytest.mark.parametrize(
+    ("deadline", "changed"),
+    [
+        pytest.param(None, [], id="left-untouched-no-deadline-is-written"),
+        pytest.param(dt.date(2026, 12, 31), [], id="the-period-end-is-not-written"),
+        pytest.param(
+            dt.date(2026, 12, 15), ["        deadline: 2026-12-15"], id="an-earlier-one-is"
+        ),
+    ],
+)
+def test_editing_a_key_result_writes_a_deadline_only_when_one_is_chosen(
+    demo_home: Path, open_page: Open, deadline: dt.date | None, changed: list[str]
+) -> None:
+    before = (demo_home / "okrs.yaml").read_text()
+    at = open_page("define_okrs_page.py")
+    at.selectbox(key="edit_item").set_value("key_result:company-q4-mrr").run()
+    assert at.date_input(key="edit_deadline_company-q4-mrr").value == dt.date(2026, 12, 31)
+    at.text_input(key="edit_title_company-q4-mrr").input("Grow MRR to $490k")
+    if deadline is not None:
+        at.date_input(key="edit_deadline_company-q4-mrr").set_value(deadline)
+    at = button(at, "Save key result")
+    assert "Saved the key result company-q4-mrr." in messages(at)
+    after = (demo_home / "okrs.yaml").read_text()
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == [
+        "        title: Grow MRR to $490k",
+        *changed,
+    ]

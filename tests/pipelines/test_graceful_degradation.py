@@ -44,6 +44,13 @@ CASES: dict[str, tuple[str, str, str, dict[tuple[str, str], str], int]] = {
         {("key result", "company-q4-mrr"): "DEF001"},
         SCORED_Q4 - 1,
     ),
+    "a key result due after its period ends": (
+        "okrs.yaml",
+        "target: 490000\n        weight: 2",
+        "target: 490000\n        weight: 2\n        deadline: 2027-02-01",
+        {("key result", "company-q4-mrr"): "DEF001"},
+        SCORED_Q4 - 1,
+    ),
     "a key result on an unknown metric": (
         "okrs.yaml",
         "metric: downtime_minutes",

@@ -104,6 +104,17 @@ def test_an_empty_workspace_is_scored_from_nothing_to_its_first_key_result(ws: W
             id="unknown-objective",
         ),
         pytest.param(
+            lambda ws: add_key_result(
+                ws,
+                ANALYST,
+                "grow-revenue",
+                {"title": "X", "metric": "mrr", "target": 9.0, "deadline": dt.date(2027, 1, 15)},
+            ),
+            "key result x is due 2027-01-15, outside its period 2026-Q4 (2026-10-01 to "
+            "2026-12-31) (okrs.yaml, key result x, deadline). Choose a deadline after 2026-10-01",
+            id="deadline-after-the-period",
+        ),
+        pytest.param(
             lambda ws: add_period(ws, VIEWER, "2027-Q1", dt.date(2027, 1, 1), dt.date(2027, 3, 31)),
             "define OKR periods",
             id="viewer-refused",
@@ -243,3 +254,83 @@ def test_removing_goes_leaf_first_and_is_audited(defined: Workspace) -> None:
     assert [(o.id, len(o.key_results)) for o in okrs.objectives] == [("grow-revenue", 0)]
     removed = trust.audit_log(defined, Actor("admin", Role.ADMIN, "t"))
     assert {"remove objective", "remove key result"} <= set(removed["action"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "entry"),
+    [
+        pytest.param(
+            {"deadline": dt.date(2026, 12, 31)},
+            "        metric: mrr\n        target: 9\n",
+            id="a-deadline-on-the-period-end-is-the-default-and-not-written",
+        ),
+        pytest.param(
+            {"deadline": dt.date(2026, 12, 15)},
+            "        metric: mrr\n        target: 9\n        deadline: 2026-12-15\n",
+            id="an-earlier-deadline-is-written",
+        ),
+        pytest.param(
+            {"metric": "weekly_active_users", "slice": {"plan": "pro"}},
+            "        metric: weekly_active_users\n        target: 9\n        slice: {plan: pro}\n",
+            id="a-slice-is-written-as-dimension-and-value",
+        ),
+        pytest.param(
+            {"slice": None},
+            "        metric: mrr\n        target: 9\n",
+            id="the-whole-metric-writes-no-slice",
+        ),
+    ],
+)
+def test_a_new_key_result_writes_its_deadline_and_slice_only_when_they_are_not_the_default(
+    ws: Workspace, fields: dict[str, Any], entry: str
+) -> None:
+    add_period(ws, ANALYST, *Q4)
+    add_objective(ws, ANALYST, objective())
+    add_key_result(
+        ws, ANALYST, "grow-revenue", {"title": "Grow", "metric": "mrr", "target": 9.0, **fields}
+    )
+    assert ws.okrs_path.read_text().endswith("      - id: grow\n        title: Grow\n" + entry)
+
+
+@pytest.mark.parametrize(
+    ("deadlines", "changed"),
+    [
+        pytest.param([dt.date(2026, 12, 31)], [], id="the-period-end-unchanged-writes-nothing"),
+        pytest.param(
+            [dt.date(2026, 12, 15)],
+            ["        deadline: 2026-12-15"],
+            id="an-earlier-one-is-written",
+        ),
+        pytest.param(
+            [dt.date(2026, 12, 15), dt.date(2026, 12, 15)],
+            ["        deadline: 2026-12-15"],
+            id="saving-it-unchanged-writes-nothing-more",
+        ),
+        pytest.param(
+            [dt.date(2026, 12, 15), dt.date(2026, 12, 31)],
+            [],
+            id="moving-it-back-to-the-period-end-removes-it",
+        ),
+    ],
+)
+def test_an_edited_deadline_is_written_only_while_it_differs_from_the_period_end(
+    defined: Workspace, deadlines: list[dt.date], changed: list[str]
+) -> None:
+    before = defined.okrs_path.read_text()
+    for deadline in deadlines:
+        edit_key_result(defined, ANALYST, "grow-mrr", {"title": "Grow MRR", "deadline": deadline})
+    after = defined.okrs_path.read_text()
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == changed
+    assert (after == before) is (changed == [])
+
+
+def test_a_period_cannot_be_shortened_past_a_deadline_inside_it(defined: Workspace) -> None:
+    edit_key_result(defined, ANALYST, "grow-mrr", {"deadline": dt.date(2026, 12, 15)})
+    before = defined.okrs_path.read_bytes()
+    with pytest.raises(OkrlensError) as refused:
+        edit_period(defined, ANALYST, "2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 11, 30))
+    assert refused.value.message().startswith(
+        "key result grow-mrr is due 2026-12-15, outside its period 2026-Q4 (2026-10-01 to "
+        "2026-11-30)"
+    )
+    assert defined.okrs_path.read_bytes() == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.errors import OkrlensError
-from pipelines.okrs.edit import add_checkin, set_band_preset, update_key_result
+from pipelines.okrs.edit import add_checkin, set_band_preset, update_item, update_key_result
 from pipelines.okrs.spec import CheckIn
 from pipelines.workspace import Workspace
 
@@ -154,3 +154,30 @@ def test_saving_the_default_weight_adds_no_weight_field(workspace: Workspace) ->
     before = workspace.okrs_path.read_text()
     update_key_result(workspace, "CO-1.1", {"target": 500000.0, "weight": 1.0})
     assert workspace.okrs_path.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("kr_id", "values", "written"),
+    [
+        pytest.param(
+            "CO-1.3",
+            {"deadline": dt.date(2026, 12, 1)},
+            "        target: 1\n        deadline: 2026-12-01\n        checkins:\n",
+            id="a-new-field-goes-above-the-check-ins",
+        ),
+        pytest.param(
+            "CO-1.2",
+            {"slice": {"plan": "pro"}},
+            "        weight: 2\n        slice: {plan: pro}\n",
+            id="a-slice-is-written-as-one-flow-mapping",
+        ),
+    ],
+)
+def test_a_field_a_key_result_lacked_is_written_where_a_person_would_write_it(
+    workspace: Workspace, kr_id: str, values: dict[str, object], written: str
+) -> None:
+    update_item(workspace, "key_result", kr_id, values)
+    saved = workspace.okrs_path.read_text()
+    assert written in saved
+    update_item(workspace, "key_result", kr_id, values)  # saving the same again changes nothing
+    assert workspace.okrs_path.read_text() == saved

@@ -33,12 +33,12 @@ from pipelines.metrics.readings import known_rows
 from pipelines.metrics.spec import Grain, Metric, MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.scoring import band, key_result_scores, progress
-from pipelines.okrs.spec import OkrSet, Period
+from pipelines.okrs.spec import KeyResult, OkrSet, Period
 
 FORECAST_TYPES = ("increase", "decrease", "stay_above", "stay_below")
 FORECAST_COLUMNS: tuple[str, ...] = (
     "objective_id", "kr_id", "key_result", "metric", "kind", "type", "baseline", "target",
-    "current", "period", "period_end", "horizon", "median_end", "lo80", "hi80",
+    "current", "period", "period_end", "deadline", "horizon", "median_end", "lo80", "hi80",
 )  # fmt: skip
 TAIL_COLUMNS: tuple[str, ...] = (
     "expected_band", "model", "backtest_coverage80", "n_history", "nowcast_end",
@@ -112,19 +112,20 @@ def _nowcast_fields(
 
 
 def _own_rows(
-    okrs: OkrSet, kr: pd.Series, rows: pd.DataFrame, links: pd.DataFrame | None
+    declared: KeyResult, rows: pd.DataFrame, links: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The rows and links a KR's forecast reads: a sliced KR reads its slice under the metric's
     name, and no nowcast, since links are measured between whole metrics."""
-    key = okrs.key_result(str(kr["kr_id"]))[1].series_key
-    if key == kr["metric"]:
+    key = declared.series_key
+    if key == declared.metric:
         return rows, links
-    return rows[rows["metric"] == key].assign(metric=kr["metric"]), None
+    return rows[rows["metric"] == key].assign(metric=declared.metric), None
 
 
 def _kr_row(
     kr: pd.Series,
     cycle: Period,
+    declared: KeyResult,
     catalog: MetricCatalog,
     rows: pd.DataFrame,
     links: pd.DataFrame | None,
@@ -132,13 +133,14 @@ def _kr_row(
     draws: int,
     seed: int,
 ) -> dict[str, Any]:
-    """The `kr_forecasts` row of one scored key result."""
+    """The `kr_forecasts` row of one scored key result (declared: as okrs.yaml states it)."""
     metric = catalog.get(str(kr["metric"]))
+    deadline = declared.window(cycle).end
     base = {c: kr[c] for c in ("objective_id", "kr_id", "key_result", "metric", "kind")}
     base |= {c: kr[c] for c in ("type", "baseline", "target", "current")}
-    base |= {"period": cycle.name, "period_end": cycle.end}
+    base |= {"period": cycle.name, "period_end": cycle.end, "deadline": deadline}
     labels = PRESETS[preset].labels
-    found = history_and_horizon(rows, metric, cycle.end)
+    found = history_and_horizon(rows, metric, deadline)
     if found is None:
         return (
             base
@@ -149,7 +151,8 @@ def _kr_row(
     history, horizon = found
     fields, f = _forecast_fields(history, horizon, metric.grain, draws, seed)
     if horizon == 0:
-        fields["note"] = joined_note("period over: the end value is observed", fields["note"])
+        over = "deadline passed" if declared.deadline else "period over"
+        fields["note"] = joined_note(f"{over}: the end value is observed", fields["note"])
     probs = band_probabilities(f.draws, kr["baseline"], kr["target"], str(kr["type"]), preset)
     p_median = progress(f.median, kr["baseline"], kr["target"], str(kr["type"]))
     undefined = all(math.isnan(v) for v in probs.values()) and not math.isnan(f.median)
@@ -169,17 +172,17 @@ def metric_forecast(
     series: pd.DataFrame,
     metric: Metric,
     as_of: date,
-    period_end: date,
+    deadline: date,
     *,
     draws: int = 1000,
     seed: int = 0,
 ) -> EndForecast | None:
-    """The forecast of metric from the data known at as_of to the period graded at period_end.
+    """The forecast of metric from the data known at as_of to the period graded at deadline.
 
     The same procedure as `kr_forecasts`, keeping the path for a fan chart; None without data
     or when the graded period is already observed.
     """
-    found = history_and_horizon(known_rows(series, as_of, live_snapshots=False), metric, period_end)
+    found = history_and_horizon(known_rows(series, as_of, live_snapshots=False), metric, deadline)
     if found is None or found[1] == 0:
         return None
     history, horizon = found
@@ -210,9 +213,10 @@ def kr_forecasts(
     period: a period name; default the one containing as_of (`OkrSet.period_at`). Only series
     rows known at as_of are used (`known_rows` with ``live_snapshots=False``): nothing after
     as_of is seen. Baseline, target and type are the ones `key_result_scores` resolves at
-    as_of. The forecast targets the period scoring reads at the period's end (the one
-    containing it for a snapshot metric, the last one over by then for a flow); ``horizon``
-    counts periods to it from the last known one. ``p_<label>`` per band of
+    as_of. The forecast targets the period scoring reads at the KR's ``deadline`` (its
+    period's end unless it declares one: `KeyResult.window`), the one containing it for a
+    snapshot metric, the last one over by then for a flow; ``horizon`` counts periods to it
+    from the last known one. ``p_<label>`` per band of
     ``okrs.band_preset``; ``expected_band`` is the median's band; ``backtest_coverage80`` the
     share of rolling origins whose realised value fell in the 80 % interval
     (`backtest_coverage`). links (columns leading, lagging, best_lag, correlation,
@@ -226,10 +230,9 @@ def kr_forecasts(
     rows = known_rows(series, as_of, live_snapshots=False)
     scores = key_result_scores(okrs, catalog, rows, as_of, cycle.name)
     wanted = scores[scores["metric"].notna() & scores["type"].isin(FORECAST_TYPES)]
-    records = [
-        _kr_row(
-            kr, cycle, catalog, *_own_rows(okrs, kr, rows, links), okrs.band_preset, draws, seed
-        )
-        for _, kr in wanted.iterrows()
-    ]
+    records = []
+    for _, kr in wanted.iterrows():
+        declared = okrs.key_result(str(kr["kr_id"]))[1]
+        own = _own_rows(declared, rows, links)
+        records.append(_kr_row(kr, cycle, declared, catalog, *own, okrs.band_preset, draws, seed))
     return pd.DataFrame.from_records(records, columns=columns)

@@ -87,7 +87,12 @@ def kr_view(
     as_of: date,
     rolled_up: bool,
 ) -> KrView:
-    """The key result prepared for the rules: resolved baseline, type, target and history."""
+    """The key result prepared for the rules: resolved baseline, type, target and history.
+
+    The view's period is the key result's window (up to its deadline), so every rule reads
+    the key result over the days it is scored on, as scoring does.
+    """
+    period = None if period is None else kr.window(period)
     baseline: float | None
     if kr.metric is None:
         baseline, target = checkin_range(kr)

@@ -69,7 +69,7 @@ def _scored(
 def _metric_kr_row(
     row: dict[str, Any],
     kr: KeyResult,
-    period: Period,
+    window: Period,
     catalog: MetricCatalog,
     rows: pd.DataFrame,
     as_of: date,
@@ -77,10 +77,10 @@ def _metric_kr_row(
 ) -> dict[str, Any]:
     """A KR measured by a metric: its value at the grading date against its baseline."""
     metric = catalog.get(str(kr.metric))
-    at = graded_at(period, as_of)
+    at = graded_at(window, as_of)
     reading = value_at(rows, at, metric.aggregation)
     if kr.baseline == "auto":
-        baseline = auto_baseline(rows, period, at, metric.aggregation)
+        baseline = auto_baseline(rows, window, at, metric.aggregation)
     else:
         baseline = kr.baseline
     kr_type = effective_type(kr, baseline)
@@ -89,7 +89,7 @@ def _metric_kr_row(
     checkin = latest_checkin(kr, at)
     confidence = None if checkin is None else checkin.confidence
     p = progress(current, baseline, kr.target, kr_type)
-    expected = expected_progress(period.start, period.end, as_of)
+    expected = expected_progress(window.start, window.end, as_of)
     row |= {
         "kind": metric.kind,
         "unit": metric.unit,
@@ -106,16 +106,16 @@ def _metric_kr_row(
 
 
 def _checkin_kr_row(
-    row: dict[str, Any], kr: KeyResult, period: Period, as_of: date, preset: str
+    row: dict[str, Any], kr: KeyResult, window: Period, as_of: date, preset: str
 ) -> dict[str, Any]:
     """A KR fed by check-ins: a milestone (0 → 1 unless declared) or a manual numeric KR."""
     kr_type = kr.kr_type
-    checkin = latest_checkin(kr, graded_at(period, as_of))
+    checkin = latest_checkin(kr, graded_at(window, as_of))
     baseline, target = checkin_range(kr)
     current = None if checkin is None else checkin.value
     confidence = None if checkin is None else checkin.confidence
     p = progress(current, baseline, target, kr_type)
-    expected = expected_progress(period.start, period.end, as_of)
+    expected = expected_progress(window.start, window.end, as_of)
     binary = kr_type == "milestone" and target == 1.0 and baseline == 0.0
     row |= {
         "type": kr_type,
@@ -134,7 +134,7 @@ def _checkin_kr_row(
 
 def _rolled_up_row(
     row: dict[str, Any],
-    period: Period,
+    window: Period,
     child_ids: list[str],
     summaries: dict[str, ObjectiveSummary],
     kr_rows: dict[str, list[dict[str, Any]]],
@@ -159,7 +159,7 @@ def _rolled_up_row(
         "stale": any(r["stale"] for r in inputs),
         "rolled_up_from": tuple(child_ids),
     }
-    expected = expected_progress(period.start, period.end, as_of)
+    expected = expected_progress(window.start, window.end, as_of)
     return _scored(row, p, preset, expected, worst_status(c.status for c in children))
 
 
@@ -172,13 +172,15 @@ def key_result_scores(
 ) -> pd.DataFrame:
     """One row per key result (of `period`, or all periods when None), scored at as_of.
 
-    Columns `KR_COLUMNS`, rows in okrs.yaml order. ``progress`` is raw, ``progress_clamped``
-    in [0, 1]; ``band`` classifies the raw value with ``okrs.band_preset``. A KR with a metric
-    reads ``current`` with `value_at` and ``baseline: auto`` with `auto_baseline`; a KR
-    without one is fed by its check-ins; a parent KR with neither is rolled up from its child
-    objectives (``rolled_up_from``, see `OkrSet.is_rolled_up`). Every objective is scored,
-    whatever `period`, children first (`OkrSet.children_first`), so that parents can roll up
-    children of any period.
+    Columns `KR_COLUMNS`, rows in okrs.yaml order. Each KR is scored over its window
+    (`KeyResult.window`: its period up to its deadline), so a KR due mid-period expects full
+    progress by its deadline and is graded on its value then. ``progress`` is raw,
+    ``progress_clamped`` in [0, 1]; ``band`` classifies the raw value with
+    ``okrs.band_preset``. A KR with a metric reads ``current`` with `value_at` and
+    ``baseline: auto`` with `auto_baseline`; a KR without one is fed by its check-ins; a
+    parent KR with neither is rolled up from its child objectives (``rolled_up_from``, see
+    `OkrSet.is_rolled_up`). Every objective is scored, whatever `period`, children first
+    (`OkrSet.children_first`), so that parents can roll up children of any period.
 
     Raises OkrlensError for a series lacking a column, a metric missing from the catalog or an
     unknown period, and TelescopingCycleError (a ValueError) when parent_kr links form a cycle.
@@ -196,20 +198,21 @@ def key_result_scores(
         rows = []
         for kr in o.key_results:
             row = _base_row(o, kr, as_of)
+            window = kr.window(cycle)
             if kr.metric is not None:
                 metric_rows = by_metric.get(str(kr.series_key), no_rows)
                 rows.append(
-                    _metric_kr_row(row, kr, cycle, catalog, metric_rows, as_of, okrs.band_preset)
+                    _metric_kr_row(row, kr, window, catalog, metric_rows, as_of, okrs.band_preset)
                 )
             elif okrs.is_rolled_up(kr):
                 child_ids = [c.id for c in okrs.children_of(kr.id)]
                 rows.append(
                     _rolled_up_row(
-                        row, cycle, child_ids, summaries, kr_rows, as_of, okrs.band_preset
+                        row, window, child_ids, summaries, kr_rows, as_of, okrs.band_preset
                     )
                 )
             else:
-                rows.append(_checkin_kr_row(row, kr, cycle, as_of, okrs.band_preset))
+                rows.append(_checkin_kr_row(row, kr, window, as_of, okrs.band_preset))
         kr_rows[o.id] = rows
         summaries[o.id] = summarize_objective(rows)
     records = [

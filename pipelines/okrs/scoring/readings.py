@@ -84,12 +84,13 @@ def auto_baseline(
     return None if reading is None else reading.value
 
 
-def graded_at(period: Period, as_of: date) -> date:
-    """The date a KR's value is read at: as_of, or the period's end once it is over.
+def graded_at(window: Period, as_of: date) -> date:
+    """The date a KR's value is read at: as_of, or its window's end (`KeyResult.window`) once over.
 
-    A closed period is graded on the data of its own end, not on what happened since.
+    A key result past its deadline, or of a closed period, is graded on the data of that day,
+    not on what happened since.
     """
-    return min(as_of, period.end)
+    return min(as_of, window.end)
 
 
 def latest_checkin(kr: KeyResult, as_of: date) -> CheckIn | None:

@@ -1,7 +1,8 @@
 """User text is shown as text: no script runs, no dialog opens, no outside image loads.
 
-The demo's titles, team and a check-in note are replaced with script tags, event handlers,
-a `javascript:` link and a Markdown image; every page that shows them is opened in Chromium.
+The demo's titles, team, a check-in note and a metric's label are replaced with script tags,
+event handlers, a `javascript:` link and a Markdown image; every page that shows them (the
+definition forms too) is opened in Chromium.
 """
 
 from __future__ import annotations
@@ -30,7 +31,20 @@ HOSTILE = {
         f"<iframe src=javascript:alert(4)></iframe> ![q]({PIXEL})"
     ),
 }
-PAGES = ["overview", "key-result?kr=company-q4-mrr", "targets", "standup", "insight"]
+HOSTILE_LABEL = (
+    "label: Weekly active users",
+    f'label: "<img src=x onerror=alert(5)> ![w]({PIXEL})"',
+)
+PAGES = [
+    "overview",
+    "key-result?kr=company-q4-mrr",
+    "targets",
+    "standup",
+    "insight",
+    "metrics",
+    "define-metrics",
+    "define-okrs",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +60,11 @@ def hostile_app(
         assert plain in text
         text = text.replace(plain, json.dumps(hostile))  # a JSON string is a YAML string
     okrs.write_text(text)
+    metrics = home / "metrics.yaml"
+    assert HOSTILE_LABEL[0] in metrics.read_text()
+    metrics.write_text(metrics.read_text().replace(*HOSTILE_LABEL))
     port = unused_port()
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
+    command = [sys.executable, "-m", "dashboard.serve", "run", "dashboard/app.py"]
     command += ["--server.address=127.0.0.1", f"--server.port={port}", "--server.headless=true"]
     env = {**os.environ, "OKRLENS_HOME": str(home)}
     log = home.parent / "server.log"

@@ -151,12 +151,5 @@ with st.expander(
 with st.expander("The brief as Markdown, to paste into chat"):
     text = brief_markdown(brief)
     st.code(text, language="markdown")
-    st.download_button(
-        "Download brief",
-        data=text,
-        file_name=f"brief-{as_of}.md",
-        mime="text/markdown",
-        key="brief_md",
-        on_click="ignore",
-    )
+    downloads.markdown_button(ctx.actor, text, f"brief-{as_of}.md", "brief_md", "standup brief")
     downloads.csv_button(ctx.actor, brief.changes, f"standup-{as_of}.csv", key="standup_csv")

@@ -11,7 +11,7 @@ from pipelines.service import Workspace, trust
 from tests.e2e.conftest import TIMEOUT_MS
 
 
-def test_a_chart_a_table_and_the_overview_download_and_are_audited(
+def test_a_chart_a_table_the_overview_and_the_brief_download_and_are_audited(
     app_url: str, demo_home: Path, page: Page, wait_until_idle: Callable[[Page], None]
 ) -> None:
     page.goto(f"{app_url}/key-result?kr=company-q4-mrr&as_of=2026-11-23")
@@ -26,7 +26,13 @@ def test_a_chart_a_table_and_the_overview_download_and_are_audited(
     wait_until_idle(page)
     with page.expect_download(timeout=TIMEOUT_MS) as csv:
         page.get_by_role("button", name="Download CSV").first.click()
+    page.goto(f"{app_url}/standup?as_of=2026-11-23")
+    wait_until_idle(page)
+    page.get_by_text("The brief as Markdown, to paste into chat").click()
+    with page.expect_download(timeout=TIMEOUT_MS) as brief:
+        page.get_by_role("button", name="Download Markdown").click()
     assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(brief.value.path()).read_text().startswith("# Standup brief · all teams")
     forwarded = Path(html.value.path()).read_text()
     assert "<title>Company OKRs · 2026-Q4 · as of 23 Nov 2026</title>" in forwarded
     table = Path(csv.value.path()).read_text()
@@ -36,3 +42,4 @@ def test_a_chart_a_table_and_the_overview_download_and_are_audited(
     assert exported[png.value.suggested_filename] == "chart as PNG"
     assert exported[csv.value.suggested_filename].endswith("rows as CSV")
     assert exported[html.value.suggested_filename] == "overview as HTML"
+    assert exported[brief.value.suggested_filename] == "standup brief"

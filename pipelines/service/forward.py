@@ -21,6 +21,13 @@ table { border-collapse: collapse; width: 100% } th, td { text-align: left; padd
 tr.objective td { font-weight: 600; background: #f4f4f4 }
 .band { padding: 0 .4rem; border-radius: .3rem; color: #fff; white-space: nowrap }
 .counts span { margin-right: 1rem }
+/* Print (or "Save as PDF"): a quarter on one landscape page, band colours kept. */
+@page { size: A4 landscape; margin: 10mm }
+@media print {
+  body { font-size: 10px; margin: 0; max-width: none } .screen { display: none }
+  .band { print-color-adjust: exact; -webkit-print-color-adjust: exact }
+  tr { break-inside: avoid } th, td { padding: .15rem .4rem }
+}
 """
 _GREY = "#777777"
 
@@ -73,6 +80,7 @@ def overview_html(glance: Glance, preset: BandPreset, who: str, made: dt.datetim
             f"the target ({escape(preset.title)}). Status: progress against the {glance.elapsed} "
             "of the period gone by. Heading for: the forecast's likeliest band at its end.</p>",
             f'<p class="counts">{counts}</p>',
+            '<p class="meta screen">For a PDF, print this page: it fits one landscape page.</p>',
             f"<table><thead><tr>{header}</tr></thead><tbody>",
             *rows,
             "</tbody></table></body></html>",

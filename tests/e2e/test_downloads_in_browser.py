@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from pipelines.service import Workspace, trust
 from tests.e2e.conftest import TIMEOUT_MS
@@ -43,3 +44,20 @@ def test_a_chart_a_table_the_overview_and_the_brief_download_and_are_audited(
     assert exported[csv.value.suggested_filename].endswith("rows as CSV")
     assert exported[html.value.suggested_filename] == "overview as HTML"
     assert exported[brief.value.suggested_filename] == "standup brief"
+
+
+def test_the_forwarded_overview_prints_to_one_landscape_pdf_page(
+    app_url: str, page: Page, wait_until_idle: Callable[[Page], None], tmp_path: Path
+) -> None:
+    page.goto(f"{app_url}/?as_of=2026-11-23")
+    wait_until_idle(page)
+    with page.expect_download(timeout=TIMEOUT_MS) as html:
+        page.get_by_role("button", name="Download as HTML").click()
+    forwarded = tmp_path / "okrs.html"
+    forwarded.write_text(Path(html.value.path()).read_text())
+    page.goto(forwarded.as_uri())
+    page.emulate_media(media="print")
+    expect(page.get_by_text("For a PDF, print this page")).to_be_hidden()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=False)
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1  # page objects, not the /Pages tree

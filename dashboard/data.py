@@ -33,7 +33,9 @@ from pipelines.service import (
     status,
 )
 from pipelines.service import edits as service_edits
+from pipelines.service import metric_choices as service_metric_choices
 from pipelines.service import metric_edits as service_metric_edits
+from pipelines.service import metric_forms as service_metric_forms
 from pipelines.service import uploads as service_uploads
 
 TTL = "10m"
@@ -319,10 +321,17 @@ def ladder_edge_table(home: str, period: str, data_version: str) -> pd.DataFrame
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def metric_choices(home: str, data_version: str) -> service_metric_edits.MetricChoices:
+def metric_choices(home: str, data_version: str) -> service_metric_choices.MetricChoices:
     """What the store holds to define a metric from: event names and properties, KPIs."""
     del data_version
-    return service_metric_edits.metric_choices(Workspace(Path(home)))
+    return service_metric_choices.metric_choices(Workspace(Path(home)))
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def broken_metrics(home: str, data_version: str) -> tuple[service_metric_forms.BrokenMetric, ...]:
+    """The metrics left out as broken, each with what is wrong and its form to fix it in."""
+    del data_version
+    return service_metric_forms.broken_metrics(Workspace(Path(home)))
 
 
 MetricPreview = tuple[service_metric_edits.MetricPreview | None, charts.Spec | None, str]

@@ -1,4 +1,11 @@
-"""Define metrics: create or edit one from what the store holds, previewed live before it is saved."""
+"""Define metrics: create, edit or remove one, picked from what the store holds and previewed live.
+
+A broken metric is listed too, marked with what is wrong, so that it can be fixed or removed here.
+
+Why this module is long: it is one form with a set of fields per kind of metric (events, a KPI,
+a ratio, a formula), each keyed by the metric it edits; the field sets are the candidates for a
+component of their own.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,17 @@ from dashboard import charts, data
 from dashboard.components import gate
 from pipelines.service import Action, OkrlensError
 from pipelines.service import metric_edits as edits
+from pipelines.service import metric_forms as forms
 from pipelines.service.formatting import markdown_text, value_text
+from pipelines.service.metric_choices import MetricChoices
+from pipelines.service.okr_edits import NeedsConfirmation
 
 NEW = ""  # the picker's entry for a new metric: no metric has an empty name
 PICKED = "define_metric"
+PICK_NEXT = "define_metric_next"  # what the picker shows after a save or a removal
+REMOVING = "define_metric_removing"  # (metric, what goes) while its removal awaits a second click
+# A problem is shown whole once its metric is picked; the picker's entry only says what it is.
+PROBLEM_IN_PICKER = 60
 SOURCES = {
     "events": "Product events",
     "kpis": "A KPI export",
@@ -55,6 +69,18 @@ ws = data.workspace()
 may_define = ctx.actor.may(Action.DEFINE_METRICS)
 off = not may_define
 labels = {m.name: m.display_label for m in ctx.catalog.metrics}
+broken = {b.name: b for b in data.broken_metrics(ctx.home, ctx.version)}
+
+
+def entry(name: str) -> str:
+    """How the picker lists the metric called name: a broken one says what is wrong with it."""
+    if not name:
+        return "New metric"
+    if name not in broken:
+        return f"{labels[name]} ({name})"
+    problem = broken[name].problem
+    cut = problem if len(problem) <= PROBLEM_IN_PICKER else problem[: PROBLEM_IN_PICKER - 1] + "…"
+    return f"{name} (broken: {cut})"
 
 
 def key(field: str, metric: str) -> str:
@@ -66,7 +92,7 @@ def key(field: str, metric: str) -> str:
     return f"define_{field}_{metric or '+new'}"
 
 
-def common_fields(form: edits.MetricForm, metric: str) -> edits.MetricForm:
+def common_fields(form: forms.MetricForm, metric: str) -> forms.MetricForm:
     """form with what every metric has: name, label, description, kind, direction, unit, source."""
     c1, c2 = st.columns(2)
     with c1:
@@ -119,9 +145,7 @@ def common_fields(form: edits.MetricForm, metric: str) -> edits.MetricForm:
     )
 
 
-def event_fields(
-    form: edits.MetricForm, metric: str, choices: edits.MetricChoices
-) -> edits.MetricForm:
+def event_fields(form: forms.MetricForm, metric: str, choices: MetricChoices) -> forms.MetricForm:
     """form with an events metric's measure, column, events, filter and dimensions."""
     c1, c2 = st.columns(2)
     measures = list(EVENT_MEASURES)
@@ -172,9 +196,7 @@ def event_fields(
     )
 
 
-def kpi_fields(
-    form: edits.MetricForm, metric: str, choices: edits.MetricChoices
-) -> edits.MetricForm:
+def kpi_fields(form: forms.MetricForm, metric: str, choices: MetricChoices) -> forms.MetricForm:
     """form with a KPI metric's KPI, measure, filter and breakdown."""
     c1, c2 = st.columns(2)
     kpis = offered(choices.kpis, form.kpi)
@@ -217,7 +239,7 @@ def kpi_fields(
     )
 
 
-def ratio_fields(form: edits.MetricForm, metric: str) -> edits.MetricForm:
+def ratio_fields(form: forms.MetricForm, metric: str) -> forms.MetricForm:
     """form with a ratio's numerator and denominator, picked among the simple metrics."""
     simple = [m.name for m in ctx.catalog.metrics if m.type == "simple"]
     picked = []
@@ -243,7 +265,7 @@ def ratio_fields(form: edits.MetricForm, metric: str) -> edits.MetricForm:
     )
 
 
-def formula_fields(form: edits.MetricForm, metric: str) -> edits.MetricForm:
+def formula_fields(form: forms.MetricForm, metric: str) -> forms.MetricForm:
     """form with a derived metric's formula over other metrics."""
     expr = st.text_input(
         "Formula",
@@ -255,15 +277,50 @@ def formula_fields(form: edits.MetricForm, metric: str) -> edits.MetricForm:
     return dataclasses.replace(form, expr=expr)
 
 
-def grain_field(form: edits.MetricForm, metric: str) -> edits.MetricForm:
+def grain_field(form: forms.MetricForm, metric: str) -> forms.MetricForm:
     """form with a simple metric's grain (a ratio or formula inherits its parts')."""
     if form.source not in ("events", "kpis"):
         return form
-    grains = list(edits.GRAINS)
+    grains = list(forms.GRAINS)
     grain = st.selectbox(
         "Per", grains, at(grains, form.grain), key=key("grain", metric), disabled=off
     )
     return dataclasses.replace(form, grain=str(grain))
+
+
+def removal(metric: str, asked: bool) -> None:
+    """Remove metric once asked (a first click) and confirmed (a second); or say why it cannot go."""
+    pending = st.session_state.get(REMOVING)
+    if pending is not None and pending[0] != metric:  # asked about a metric no longer shown
+        del st.session_state[REMOVING]
+        pending = None
+    if pending is not None:
+        st.warning(markdown_text(" ".join(pending[1])))
+        c1, c2 = st.columns(2)
+        if c1.button("Yes, remove", type="primary", key=key("remove_yes", metric)):
+            removed(metric, confirmed=True)
+        if c2.button("Keep it", key=key("remove_no", metric)):
+            st.session_state.pop(REMOVING)
+            st.rerun()
+    elif asked:
+        removed(metric, confirmed=False)
+
+
+def removed(metric: str, *, confirmed: bool) -> None:
+    """Ask the service to remove metric; what goes to confirm, why not, or the page without it."""
+    try:
+        edits.remove_metric(ws, ctx.actor, metric, confirmed=confirmed)
+    except NeedsConfirmation as exc:
+        st.session_state[REMOVING] = (metric, exc.concerns)
+        st.rerun()
+    except OkrlensError as exc:
+        st.session_state.pop(REMOVING, None)
+        st.error(markdown_text(exc.message()))
+    else:
+        st.session_state.pop(REMOVING, None)
+        st.session_state["define_metric_message"] = f"Removed metric {metric}."
+        st.session_state[PICK_NEXT] = NEW
+        st.rerun()
 
 
 def shown_preview(draft: dict[str, object], metric: str) -> bool:
@@ -307,24 +364,35 @@ else:
     )
 if message := st.session_state.pop("define_metric_message", None):
     st.success(markdown_text(message))
-if (just_saved := st.session_state.pop("define_metric_saved", None)) is not None:
-    st.session_state[PICKED] = just_saved  # set before the picker exists, as Streamlit requires
+if (chosen := st.session_state.pop(PICK_NEXT, None)) is not None:
+    st.session_state[PICKED] = chosen  # set before the picker exists, as Streamlit requires
 metric = st.selectbox(
     "Metric",
-    [NEW, *labels] if may_define else list(labels),
-    format_func=lambda name: f"{labels[name]} ({name})" if name else "New metric",
+    [NEW, *labels, *broken] if may_define else [*labels, *broken],
+    format_func=entry,
     key=PICKED,
 )
 if metric is None:
     st.info("No metric is defined yet.")
     st.stop()
+if metric in broken:
+    st.warning(
+        markdown_text(
+            f"Metric {metric} is broken, so every page leaves it out: {broken[metric].problem}. "
+            + ("Correct it below and save it, or remove it." if may_define else "")
+        )
+    )
 try:
     choices = data.metric_choices(ctx.home, ctx.version)
 except OkrlensError as exc:
     st.error(markdown_text(exc.message()))
     st.stop()
 
-typed = common_fields(edits.metric_form(ctx.catalog.get(metric) if metric else None), metric)
+if metric in broken:
+    form = broken[metric].form
+else:
+    form = forms.metric_form(ctx.catalog.get(metric) if metric else None)
+typed = common_fields(form, metric)
 if typed.source == "events":
     typed = event_fields(typed, metric, choices)
 elif typed.source == "kpis":
@@ -335,15 +403,20 @@ else:
     typed = formula_fields(typed, metric)
 draft = grain_field(typed, metric).draft()
 savable = may_define and shown_preview(draft, metric)
-if st.button("Save metric", type="primary", disabled=not savable, key=key("save", metric)):
+with st.container(horizontal=True):
+    save = st.button("Save metric", type="primary", disabled=not savable, key=key("save", metric))
+    remove = bool(metric) and st.button("Remove metric", disabled=off, key=key("remove", metric))
+if save:
     try:
         saved = edits.save_metric(ws, ctx.actor, draft, replacing=metric or None)
     except OkrlensError as exc:
         st.error(markdown_text(exc.message()))
     else:
         st.session_state["define_metric_message"] = f"Saved metric {saved.name}."
-        st.session_state["define_metric_saved"] = saved.name
+        st.session_state[PICK_NEXT] = saved.name
         st.rerun()
+if metric:
+    removal(metric, asked=remove)
 
 st.subheader("Catalog")
 st.dataframe(

@@ -1,4 +1,7 @@
-"""Insight: measured lead/lag links, the outputs → outcomes ladder, and KR lint findings."""
+"""Insight: measured lead/lag links, the outputs → outcomes ladder, and KR lint findings.
+
+Tables read as every page and the CLI print them (formatting.readable); downloads keep the numbers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import downloads, filters, gate
+from pipelines.service.formatting import readable
 
 ctx = gate.require_workspace()
 st.title("Insight")
@@ -25,18 +29,7 @@ found = data.links(ctx.home, ctx.version)
 if found.empty:
     st.info("No leading and lagging metrics of the same grain with data yet.")
 else:
-    st.dataframe(
-        found,
-        hide_index=True,
-        key="links",
-        column_config={
-            "correlation": st.column_config.NumberColumn(format="%.2f"),
-            "ci_low": st.column_config.NumberColumn(format="%.2f"),
-            "ci_high": st.column_config.NumberColumn(format="%.2f"),
-            "p_value": st.column_config.NumberColumn(format="%.4f"),
-            "stability": st.column_config.NumberColumn(format="percent"),
-        },
-    )
+    st.dataframe(readable(found), hide_index=True, key="links")
     downloads.csv_button(ctx.actor, found, "links.csv", key="links_csv")
 
 st.header("Ladder: outputs → product outcomes → business outcomes")
@@ -49,7 +42,7 @@ if spec is None:
 else:
     downloads.chart(ctx.actor, spec, f"ladder-{period}.png", key="ladder")
     edges = data.ladder_edge_table(ctx.home, period, ctx.version)
-    st.dataframe(edges, hide_index=True, key="ladder_edges")
+    st.dataframe(readable(edges), hide_index=True, key="ladder_edges")
     downloads.csv_button(ctx.actor, edges, f"ladder-{period}.csv", key="ladder_csv")
 
 st.header("Key-result lint")
@@ -58,5 +51,5 @@ lint_rows = data.findings(ctx.home, as_of, period, ctx.version)
 if lint_rows.empty:
     st.success("No findings for this period.")
 else:
-    st.dataframe(lint_rows, hide_index=True, key="lint")
+    st.dataframe(readable(lint_rows), hide_index=True, key="lint")
     downloads.csv_button(ctx.actor, lint_rows, f"lint-{period}.csv", key="lint_csv")

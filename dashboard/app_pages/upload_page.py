@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import downloads, gate, upload_forms
 from pipelines.service import Action
+from pipelines.service.formatting import readable
 
 # Workbooks are let through so that okrlens, not the browser's file-type check, says what to do
 # with them (save the sheet as CSV UTF-8).
@@ -33,5 +34,5 @@ history = data.ingests(ctx.home, data.version(data.workspace()))
 if history.empty:
     st.caption("Nothing ingested yet.")
 else:
-    st.dataframe(history, hide_index=True, key="ingest_history")
+    st.dataframe(readable(history), hide_index=True, key="ingest_history")
     downloads.csv_button(ctx.actor, history, "ingest-history.csv", key="history_csv")

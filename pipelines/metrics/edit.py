@@ -1,4 +1,4 @@
-"""Adding or replacing one metric in metrics.yaml: validated like the file, comments kept.
+"""Adding, replacing or removing one metric in metrics.yaml: validated like the file, comments kept.
 
 Every save goes through `pipelines.yamledit.edit_file`, and the same check reads a draft before
 anything is saved (`draft_catalog`), so what a preview accepts is what a save writes:
@@ -9,16 +9,26 @@ anything is saved (`draft_catalog`), so what a preview accepts is what a save wr
   the file already holds with that meaning is left as written;
 - the item keeps its place, its key order and its comments, and the comment that follows it
   (the next metric's heading) stays after it whatever fields come or go;
+- a removed metric takes its own comment (the lines right above it) and nothing else;
 - a change may not make anything invalid that was whole: another metric (a ratio over it) or
-  a key result (one pointing at it). Renaming a metric that key results or other metrics use is
-  refused, naming them: okrs.yaml is another file, and one save cannot rename in both at once.
+  a key result (one pointing at it). Renaming or removing a metric that key results or other
+  metrics use is refused, naming them: okrs.yaml is another file, and one save cannot change
+  both at once. okrs.yaml is read under its lock, held until metrics.yaml is replaced, so a key
+  result saved meanwhile cannot start using the metric between the check and the save.
+
+Why this module is long: it is one recipe over one file. Reading an item as the model does,
+writing it in the file's spelling, keeping each comment with the metric it belongs to (ruamel
+keeps a comment with the key before it, not the item after it) and checking what a change breaks
+all work on the same list of items; the comment helpers at the end could live in a module of
+their own once another file needs them.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +40,10 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 from sqlglot.errors import SqlglotError
 
+from pipelines import db
 from pipelines.definitions import Broken, load_catalog, okr_set_of
 from pipelines.errors import OkrlensError
-from pipelines.metrics.spec import NAME_PATTERN, Metric, MetricCatalog
+from pipelines.metrics.spec import NAME_PATTERN, Metric, MetricCatalog, _inferred_type
 from pipelines.workspace import Workspace
 from pipelines.yamledit import edit_file, mapping, sequence
 from pipelines.yamlio import load_mapping
@@ -134,9 +145,9 @@ def _written(fields: Fields, existing: Fields) -> Fields:
 
 def _model_fields(item: Mapping[str, Any]) -> Fields:
     """An item of the file under the model's field names (agg as aggregation, …)."""
-    # The model reads dbt's names itself, so the item as written tells its type.
-    simple = (_meaning(dict(item)) or {}).get("type", "simple") == "simple"
-    return _renamed(item, simple=simple)
+    # The type as the model reads it, which a broken item has too (its form opens to be fixed).
+    fields = {str(k): v for k, v in item.items()}
+    return _renamed(item, simple=(fields.get("type") or _inferred_type(fields)) == "simple")
 
 
 def _renamed(item: Mapping[str, Any], *, simple: bool) -> Fields:
@@ -164,19 +175,14 @@ def _names(items: list[Any]) -> list[str]:
 
 def _position(items: list[Any], name: str, replacing: str | None) -> int | None:
     """Where the metric goes: the index of the one it replaces, or None (appended)."""
-    names = _names(items)
-    if replacing is not None and replacing not in names:
-        raise OkrlensError(
-            f"no metric {replacing!r} in metrics.yaml",
-            fix="reload the page; the file may have changed",
-        )
-    if name != replacing and name in names:
+    at = None if replacing is None else _index(items, replacing)
+    if name != replacing and name in _names(items):
         raise OkrlensError(
             f"a metric called {name} exists already",
             where="name",
             fix=f"choose another name, or pick {name} to edit it",
         )
-    return None if replacing is None else names.index(replacing)
+    return at
 
 
 def _items(listed: Any) -> list[Any]:
@@ -202,7 +208,11 @@ def _catalog_of_text(text: str) -> tuple[MetricCatalog, list[Broken]]:
 
 
 def _users(catalog: MetricCatalog, okrs_raw: Any, broken: list[Broken], name: str) -> list[str]:
-    """The key results and metrics that use metric name, in words."""
+    """The key results and metrics that use metric name, in words.
+
+    Only what stands counts: an item already broken is left out of every page whatever happens
+    to name, and a refusal would leave no way to remove a broken metric in the browser.
+    """
     okrs, _ = okr_set_of(okrs_raw, "okrs.yaml", catalog, broken)
     krs = [
         kr.id
@@ -222,19 +232,34 @@ def _newly_broken(before: list[Broken], after: list[Broken]) -> list[Broken]:
     return [b for b in after if (b.kind, b.id) not in known]
 
 
-def _checked(workspace: Workspace, text: str, name: str, replacing: str | None) -> MetricCatalog:
+@contextmanager
+def _okrs_held(workspace: Workspace) -> Iterator[dict[str, Any]]:
+    """okrs.yaml as it is, which no save can change (its lock, shared) until the block ends."""
+    path = workspace.okrs_path
+    with db.lock_file(path, exclusive=False, what=path.name):
+        yield load_mapping(path) if path.exists() else {}
+
+
+def _checked(
+    workspace: Workspace, text: str, name: str | None, replacing: str | None, okrs_raw: Any
+) -> MetricCatalog:
     """The catalog text declares, unless its metric name is invalid or the change breaks another.
 
-    Reads metrics.yaml and okrs.yaml as they are now, to tell what the change broke.
+    name None: the change removes the metric called replacing. Reads metrics.yaml as it is now,
+    and okrs.yaml as okrs_raw (read under its lock), to tell what the change broke.
     """
     catalog_before, before = load_catalog(workspace.metrics_path)
-    okrs_raw = load_mapping(workspace.okrs_path) if workspace.okrs_path.exists() else {}
     if replacing is not None and name != replacing:
         users = _users(catalog_before, okrs_raw, before, replacing)
         if users:
+            what = f"metric {replacing} is used by {' and '.join(users)}"
+            if name is None:
+                raise OkrlensError(
+                    f"{what}: removing it would leave them without it",
+                    fix="point them at another metric first, or remove them",
+                )
             raise OkrlensError(
-                f"metric {replacing} is used by {' and '.join(users)}: renaming it would leave "
-                "them without it",
+                f"{what}: renaming it would leave them without it",
                 where="name",
                 fix=f"keep the name {replacing} (change its label instead), or point them at "
                 "another metric first",
@@ -254,6 +279,19 @@ def _checked(workspace: Workspace, text: str, name: str, replacing: str | None) 
     return catalog
 
 
+def _checked_items(
+    workspace: Workspace,
+    raw: Mapping[str, Any],
+    items: list[Any],
+    name: str | None,
+    replacing: str | None,
+) -> MetricCatalog:
+    """The catalog metrics.yaml would hold with items as its metrics, checked; nothing is written."""
+    text = yaml.safe_dump({**raw, "metrics": items}, sort_keys=False, allow_unicode=True)
+    with _okrs_held(workspace) as okrs_raw:
+        return _checked(workspace, text, name, replacing, okrs_raw)
+
+
 def draft_catalog(workspace: Workspace, fields: Fields, replacing: str | None) -> MetricCatalog:
     """The catalog metrics.yaml would hold with the draft saved (replacing a metric, or added).
 
@@ -267,34 +305,92 @@ def draft_catalog(workspace: Workspace, fields: Fields, replacing: str | None) -
         items.append(_written(fields, {}))
     else:
         items[at] = _written(fields, _model_fields(items[at]))
-    text = yaml.safe_dump({**raw, "metrics": items}, sort_keys=False, allow_unicode=True)
-    return _checked(workspace, text, name, replacing)
+    return _checked_items(workspace, raw, items, name, replacing)
+
+
+def removal_catalog(workspace: Workspace, name: str) -> MetricCatalog:
+    """The catalog metrics.yaml would hold without metric name.
+
+    Checked exactly as `remove_metric` checks it; nothing is written.
+    """
+    raw = load_mapping(workspace.metrics_path)
+    items = list(_items(raw.get("metrics")))
+    del items[_index(items, name)]
+    return _checked_items(workspace, raw, items, None, name)
+
+
+def _edited(
+    workspace: Workspace,
+    change: Callable[[CommentedMap, list[Any]], None],
+    name: str | None,
+    replacing: str | None,
+) -> MetricCatalog:
+    """metrics.yaml after change(document, its metrics), checked like a draft, swapped in."""
+    path = workspace.metrics_path
+
+    def changed(document: Any) -> None:
+        if not isinstance(document, CommentedMap):
+            raise OkrlensError(
+                "metrics.yaml holds no mapping of fields",
+                where=str(path),
+                fix="start it with `metrics:`; `okrlens init` writes an example",
+            )
+        if document.get("metrics") is None:
+            document["metrics"] = CommentedSeq()
+        change(document, _items(document["metrics"]))
+
+    with _okrs_held(workspace) as okrs_raw:
+        return edit_file(
+            path, changed, lambda text: _checked(workspace, text, name, replacing, okrs_raw)
+        )
 
 
 def save_metric(workspace: Workspace, fields: Fields, replacing: str | None) -> MetricCatalog:
     """Add the draft metric (replacing None) or replace the metric called replacing with it."""
     name = _checked_name(fields)
 
-    def change(document: Any) -> None:
-        if not isinstance(document, CommentedMap):
-            raise OkrlensError(
-                "metrics.yaml holds no mapping of fields",
-                where=str(workspace.metrics_path),
-                fix="start it with `metrics:`; `okrlens init` writes an example",
-            )
-        if document.get("metrics") is None:
-            document["metrics"] = CommentedSeq()
-        items = _items(document["metrics"])
+    def change(_: CommentedMap, items: list[Any]) -> None:
         at = _position(items, name, replacing)
         if at is None:
             _append(items, fields)
         else:
             _update(items[at], fields, _writes_dbt_names(items))
 
-    def validated(text: str) -> MetricCatalog:
-        return _checked(workspace, text, name, replacing)
+    return _edited(workspace, change, name, replacing)
 
-    return edit_file(workspace.metrics_path, change, validated)
+
+def remove_metric(workspace: Workspace, name: str) -> MetricCatalog:
+    """Remove the metric called name, with its own comment; the catalog left."""
+    return _edited(
+        workspace, lambda document, items: _remove(document, items, _index(items, name)), None, name
+    )
+
+
+def broken_items(workspace: Workspace) -> list[tuple[Broken, Fields]]:
+    """The metrics left out as broken, each with its fields as the file writes them.
+
+    Only those a form can address by name: a nameless item, or a second one of a name the file
+    already uses, is left to be corrected in the file.
+    """
+    catalog, broken = load_catalog(workspace.metrics_path)
+    items = _items(load_mapping(workspace.metrics_path).get("metrics"))
+    names = _names(items)
+    valid = {m.name for m in catalog.metrics}
+    return [
+        (b, _model_fields(items[names.index(b.id)]))
+        for b in broken
+        if b.kind == "metric" and b.id in names and b.id not in valid
+    ]
+
+
+def _index(items: list[Any], name: str) -> int:
+    """The index of the metric called name; OkrlensError when the file holds none."""
+    names = _names(items)
+    if name not in names:
+        raise OkrlensError(
+            f"no metric {name!r} in metrics.yaml", fix="reload the page; the file may have changed"
+        )
+    return names.index(name)
 
 
 def _file_value(value: Any) -> Any:
@@ -350,6 +446,63 @@ def _update_mapping(node: CommentedMap, value: Mapping[str, Any]) -> None:
     for key, item in value.items():
         if node.get(key) != item:
             node[key] = item
+
+
+def _remove(document: CommentedMap, items: list[Any], at: int) -> None:
+    """Remove items[at] and its own comment; the comment after it (the next one's) moves up."""
+    after = _detach_tail(items[at])
+    if at:
+        before = _detach_tail(items[at - 1])
+        _attach_tail(items[at - 1], _without_own_comment(before) + after)
+    else:
+        _set_lead(document, (_without_own_comment(_detach_lead(document)) + after).lstrip("\n"))
+    del items[at]
+    if not items:  # `metrics: []`, as `okrlens init` writes it: a block list cannot be empty
+        document["metrics"] = _file_value([])
+
+
+def _without_own_comment(lines: str) -> str:
+    """Comment lines without the comment right above the item they precede, nor blank lines.
+
+    A comment separated from the item by a blank line (a section's heading) is not its own.
+    """
+    kept = lines.splitlines()
+    while kept and kept[-1].lstrip().startswith("#"):
+        kept.pop()
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(f"{line}\n" for line in kept)
+
+
+def _detach_lead(document: CommentedMap) -> str:
+    """Remove and return the comment lines between `metrics:` and the first metric.
+
+    ruamel keeps them with the `metrics` key: after an end-of-line comment on it, or as a list of
+    comment tokens shared with the list of metrics.
+    """
+    comments = document.ca.items.get("metrics") or [None] * 4
+    listed = document["metrics"].ca
+    eol = comments[2]
+    text = eol.value.partition("\n")[2] if eol is not None else ""
+    tokens = comments[3] or (listed.comment[1] if listed.comment else None) or []
+    text += "".join(" " * t.column + t.value for t in tokens)
+    if eol is not None:
+        eol.value = eol.value.partition("\n")[0] + "\n"
+    comments[3] = None
+    if listed.comment:
+        listed.comment[1] = None
+    return text
+
+
+def _set_lead(document: CommentedMap, lines: str) -> None:
+    """Put comment lines between `metrics:` and the first metric."""
+    if not lines:
+        return
+    comments = document.ca.items.setdefault("metrics", [None] * 4)
+    if comments[2] is None:
+        comments[2] = CommentToken("\n" + lines, CommentMark(0), None)
+    else:
+        comments[2].value += lines
 
 
 def _tail_slot(node: Any) -> tuple[Any, Any, int]:

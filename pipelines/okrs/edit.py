@@ -28,12 +28,16 @@ _DEFAULTS: dict[str, object] = {"weight": 1.0}
 def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
     """Apply change to okrs.yaml, validate the result, and replace the file atomically."""
     path = workspace.okrs_path
-    catalog, broken_metrics = load_catalog(workspace.metrics_path)
-    # The strict reader vets the file before the round-trip one reads it.
-    _, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
+    load_mapping(path)  # the strict reader vets the file before the round-trip one reads it
 
     def validated(text: str) -> OkrSet:
-        """The OKR set text declares, unless the change broke something that was whole."""
+        """The OKR set text declares, unless the change broke something that was whole.
+
+        Read under okrs.yaml's lock, which a metric's removal or rename also holds while it
+        checks the key results: the catalog cannot lose a metric between this check and the swap.
+        """
+        catalog, broken_metrics = load_catalog(workspace.metrics_path)
+        _, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
         okrs, after = okr_set_of(
             YAML(typ="safe").load(text) or {}, path.name, catalog, broken_metrics
         )

@@ -1,10 +1,13 @@
 """The service layer: the one place pages and commands ask for what they show and change.
 
 - `Answers` (answers.py): what every page draws and every command prints, for one data version.
-- glance.py: the overview's ten-second read; overview.py: its full table.
+- glance.py: the overview's ten-second read; overview.py: its full table; forward.py: the
+  overview as one HTML page to forward or print.
 - edits.py: every change to the data (ingests, uploads, deletions, the workspace, the demo);
   uploads.py: the Upload page's previews and messages.
-- okr_edits.py and metric_edits.py: every change to okrs.yaml and metrics.yaml.
+- okr_edits.py and metric_edits.py: every change to okrs.yaml and metrics.yaml;
+  key_result_form.py: the Targets form's numbers and the slices a key result may take;
+  metric_forms.py and metric_choices.py: a metric's form, and what the store holds to pick from.
 - status.py: the store's row counts, freshness, latest ingests and the first run's steps.
 - trust.py: who is acting (sign-in, roles), the audit log, audited exports.
 - formatting.py: numbers as people read them.

@@ -1,7 +1,7 @@
 """Every change to the data a person can make: ingests, uploads, deletions, the workspace, the demo.
 
-Changes to the definitions live beside it: okr_edits.py (okrs.yaml) and metric_edits.py
-(metrics.yaml).
+Changes to the definitions live beside it: okr_edits.py and key_result_form.py (okrs.yaml),
+metric_edits.py (metrics.yaml).
 
 Pages and commands change data only through these functions, so the checks that guard a change
 (who may make it, what it may contain) have one home, and the store is written the one way the

@@ -24,6 +24,8 @@ def value_text(value: float | None, unit: str = "") -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if value == 0:
+        value = 0.0  # -0.0 (a zero change, a zero product of a negative) reads as 0, not -0
     if unit == "%":
         return f"{value * 100:.3g}%"
     number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
@@ -36,6 +38,9 @@ def value_text(value: float | None, unit: str = "") -> str:
 PERCENT_COLUMNS = frozenset({"progress", "progress_clamped", "expected_progress", "confidence"})
 VALUE_COLUMNS = frozenset({"baseline", "target", "current", "value", "median_end", "lo80", "hi80"})
 STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
+# Columns of measured links: correlations to two decimals, p-values as a statistician writes them.
+CORRELATION_COLUMNS = frozenset({"correlation", "ci_low", "ci_high", "strength"})
+SHARE_COLUMNS = frozenset({"stability"})  # fractions of windows, read as percentages
 
 
 def cell_text(column: str, value: Any, unit: str = "") -> str:
@@ -52,14 +57,20 @@ def cell_text(column: str, value: Any, unit: str = "") -> str:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if column in PERCENT_COLUMNS and isinstance(value, int | float):
+    if column in PERCENT_COLUMNS | SHARE_COLUMNS and isinstance(value, int | float):
         return percent_text(float(value))
+    if column in CORRELATION_COLUMNS and isinstance(value, int | float):
+        return f"{value:.2f}"
+    if column == "p_value" and isinstance(value, int | float):
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
     if column in VALUE_COLUMNS and isinstance(value, int | float):
         return value_text(float(value), unit)
     if column == "status" and isinstance(value, str):
         return STATUS_WORDS.get(value, value.replace("_", " "))
     if isinstance(value, float):
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+    if isinstance(value, int) and abs(value) >= 10_000:  # counts, not years or small ids
+        return f"{value:,}"
     if isinstance(value, dt.datetime):
         midnight = value.time() == dt.time(0)
         return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
@@ -69,10 +80,17 @@ def cell_text(column: str, value: Any, unit: str = "") -> str:
 
 
 def percent_text(value: float | None) -> str:
-    """value (1.0 = 100 %) as a whole percentage, or a dash."""
+    """value (1.0 = 100 %) as a whole percentage, or a dash.
+
+    Example:
+        >>> percent_text(0.4983), percent_text(-0.004)
+        ('50%', '0%')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.0%}"
+    text = f"{value:.0%}"
+    # A small negative share rounds to zero: "-0%" would read as a loss that is not there.
+    return "0%" if text == "-0%" else text
 
 
 def table_cell(text: object) -> str:

@@ -13,6 +13,7 @@ from pipelines.errors import OkrlensError
 from pipelines.ingest.kpis import KpiOptions
 from pipelines.ingest.ledger import IngestRejected, IngestReport
 from pipelines.service import edits
+from pipelines.service.formatting import readable
 from pipelines.workspace import Workspace
 
 # A 60,000-row reject table made a 2.1-million-pixel page that crashed the browser tab; the
@@ -34,11 +35,16 @@ def upload_preview(
     options: KpiOptions,
     mapping: dict[str, str],
 ) -> IngestReport:
-    """The dry run of an upload, keeping at most REJECTS_KEPT reject rows (all are counted)."""
+    """The dry run of an upload, keeping at most REJECTS_KEPT reject rows (all are counted).
+
+    Its preview reads as every table does (formatting.readable): dates without midnight,
+    numbers with sensible precision.
+    """
     report = edits.ingest_upload(
         workspace, actor, name, payload, kind, options, mapping, dry_run=True
     )
     report.rejects = report.rejects.head(REJECTS_KEPT)
+    report.preview = readable(report.preview)
     return report
 
 

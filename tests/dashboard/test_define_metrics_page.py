@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -113,3 +116,124 @@ def test_a_viewer_sees_the_definitions_read_only_with_no_enabled_save(demo_home:
     assert all(w.disabled for w in [*at.text_input, *at.radio, *at.selectbox[1:]])
     assert "New metric" not in at.selectbox(key="define_metric").options
     assert len(at.dataframe[0].value) == len(Workspace(demo_home).catalog().metrics)
+
+
+def said(elements: Iterable[Any]) -> list[str]:
+    """What the elements (messages) say, as read: without Markdown's escapes."""
+    return [str(e.value).replace("\\", "") for e in elements]
+
+
+def removal_asked(at: AppTest, name: str) -> AppTest:
+    """at after picking metric name and pressing its Remove button once."""
+    return picked(at, name).button(key=f"define_remove_{name}").click().run()
+
+
+@pytest.mark.parametrize(
+    ("answer", "success", "kept"),
+    [
+        pytest.param("remove_yes", ["Removed metric trials_started."], False, id="yes-remove"),
+        pytest.param("remove_no", [], True, id="keep-it"),
+    ],
+)
+def test_removing_a_metric_takes_a_second_click_that_says_what_goes(
+    demo_home: Path, open_page: Open, answer: str, success: list[str], kept: bool
+) -> None:
+    before = (demo_home / "metrics.yaml").read_bytes()
+    at = removal_asked(open_page(PAGE), "trials_started")
+    assert not at.exception and not at.error
+    assert said(at.warning)[0].startswith("Remove metric trials_started from metrics.yaml?")
+    assert (demo_home / "metrics.yaml").read_bytes() == before
+    at = at.button(key=f"define_{answer}_trials_started").click().run()
+    assert not at.exception and not at.error
+    assert said(at.success) == success
+    assert ("trials_started" in {m.name for m in Workspace(demo_home).catalog().metrics}) is kept
+    assert at.selectbox(key="define_metric").value == ("trials_started" if kept else "")
+    assert not at.warning  # no question left on the page
+
+
+def test_removing_a_metric_in_use_is_refused_in_words_with_nothing_to_confirm(
+    demo_home: Path, open_page: Open
+) -> None:
+    before = (demo_home / "metrics.yaml").read_bytes()
+    at = removal_asked(open_page(PAGE), "mrr")
+    assert not at.exception
+    assert said(at.error)[0].startswith(
+        "metric mrr is used by key results company-q4-mrr, company-q3-mrr: removing it would "
+        "leave them without it."
+    )
+    assert not [b for b in at.button if str(b.key).startswith("define_remove_yes")]
+    assert (demo_home / "metrics.yaml").read_bytes() == before
+
+
+@dataclass(frozen=True)
+class Break:
+    """A metric broken by replacing good with bad in metrics.yaml, and its mend in the form."""
+
+    good: str
+    bad: str
+    name: str
+    entry: str  # how the picker lists it
+    field: str  # the widget key's field that mends it
+    mended: str
+
+
+BROKEN = {
+    "a filter that does not parse": Break(
+        "filter: \"event_name = 'signed_up'\"",
+        "filter: \"event_name = = 'signed_up'\"",
+        "signups",
+        "signups (broken: cannot parse \"event_name = = 'signed_up'\": Required keyword…)",
+        "filter",
+        "event_name = 'signed_up'",
+    ),
+    "an aggregation okrlens does not know": Break(
+        "aggregation: sum\n    grain: week\n    unit: trials",
+        "aggregation: median\n    grain: week\n    unit: trials",
+        "trials_started",
+        "trials_started (broken: aggregation: Input should be 'count', 'count_distinct', 'su…)",
+        "agg",
+        "sum",
+    ),
+}
+
+
+def broken(home: Path, case: Break) -> str:
+    """Break case's metric in home's metrics.yaml; the file's text before."""
+    path = home / "metrics.yaml"
+    original = path.read_text()
+    path.write_text(original.replace(case.good, case.bad))
+    return original
+
+
+@pytest.mark.parametrize("case", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_metric_is_listed_as_broken_and_opens_to_be_fixed(
+    demo_home: Path, open_page: Open, case: Break
+) -> None:
+    original = broken(demo_home, case)
+    at = open_page(PAGE)
+    assert case.entry in at.selectbox(key="define_metric").options
+    at = picked(at, case.name)
+    assert not at.exception
+    assert said(at.warning)[0].startswith(
+        f"Metric {case.name} is broken, so every page leaves it out"
+    )
+    widgets = at.text_input if case.field == "filter" else at.selectbox
+    widgets(key=f"define_{case.field}_{case.name}").set_value(case.mended).run()
+    assert not at.error
+    at.button(key=f"define_save_{case.name}").click().run()
+    assert not at.exception and not at.error
+    assert said(at.success) == [f"Saved metric {case.name}."]
+    assert (demo_home / "metrics.yaml").read_text() == original
+    assert not any("broken" in option for option in at.selectbox(key="define_metric").options)
+
+
+@pytest.mark.parametrize("case", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_metric_can_be_removed_without_a_raw_error(
+    demo_home: Path, open_page: Open, case: Break
+) -> None:
+    broken(demo_home, case)
+    at = removal_asked(open_page(PAGE), case.name)
+    at = at.button(key=f"define_remove_yes_{case.name}").click().run()
+    assert not at.exception and not at.error
+    assert f"- name: {case.name}\n" not in (demo_home / "metrics.yaml").read_text()
+    assert case.entry not in at.selectbox(key="define_metric").options

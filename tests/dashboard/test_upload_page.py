@@ -362,3 +362,29 @@ def test_a_forty_column_export_keeps_its_mapping_folded_in_rows_of_at_most_four(
     assert [len(row.children) for row in rows] == [4, 3]  # date, metric, value, segment; options
     assert (len(mapping.selectbox), len(mapping.text_input)) == (len(at.selectbox), 1) == (6, 1)
     assert "Ingesting will add **40** rows." in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "column", "first"),
+    [
+        pytest.param("webinars.csv", WEBINARS, "date", "2026-11-09", id="a-date-without-midnight"),
+        pytest.param("webinars.csv", WEBINARS, "value", "7", id="a-value-without-a-trailing-0"),
+        pytest.param("signups.csv", SIGNUPS, "event time", "2026-11-02 10:00", id="a-time"),
+        pytest.param("signups.csv", SIGNUPS, "account id", "–", id="a-missing-id"),
+    ],
+)
+def test_the_preview_reads_like_every_table(
+    home: Path, open_page: Open, name: str, payload: bytes, column: str, first: str
+) -> None:
+    at = upload(open_page("upload_page.py"), (name, payload))
+    preview = next(d.value for d in at.dataframe if column in d.value.columns)
+    assert preview[column].iloc[0] == first
+
+
+def test_the_ingest_history_reads_like_every_table(home: Path, open_page: Open) -> None:
+    at = upload(open_page("upload_page.py"), ("webinars.csv", WEBINARS))
+    ingest_buttons(at)[0].click().run()
+    history = at.dataframe[-1].value
+    row = history[history["file name"] == "webinars.csv"].iloc[0]
+    assert (row["kind"], row["shape"], row["rows added"]) == ("kpis", "long", "2")
+    assert len(row["ingested at"]) == len("2026-11-23 09:05")  # to the minute, not microseconds

@@ -1,4 +1,5 @@
-"""Defining metrics through the service: checked against the file and the store, saved, audited."""
+"""Defining metrics through the service: checked against the file and the store, saved or
+removed, audited."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from pipelines import db
 from pipelines.access import AccessSpec, actor_of
 from pipelines.errors import OkrlensError
-from pipelines.service import Workspace, metric_edits, trust
+from pipelines.service import Workspace, metric_choices, metric_edits, metric_forms, trust
+from pipelines.service.okr_edits import NeedsConfirmation
 
 SPEC = AccessSpec(
     users={"vic@example.com": "viewer", "ana@example.com": "analyst", "root@example.com": "admin"}
@@ -49,9 +52,9 @@ def ws(demo_copy: Path) -> Workspace:
     return Workspace(demo_copy)
 
 
-def shown(ws: Workspace, name: str) -> metric_edits.MetricForm:
+def shown(ws: Workspace, name: str) -> metric_forms.MetricForm:
     """The form of the workspace's metric called name."""
-    return metric_edits.metric_form(ws.catalog().get(name))
+    return metric_forms.metric_form(ws.catalog().get(name))
 
 
 @pytest.mark.parametrize(
@@ -126,7 +129,7 @@ def test_a_metric_saved_with_the_values_its_form_shows_leaves_the_file_byte_for_
 ) -> None:
     before = ws.metrics_path.read_bytes()
     for metric in ws.catalog().metrics:
-        draft = metric_edits.metric_form(metric).draft()
+        draft = metric_forms.metric_form(metric).draft()
         metric_edits.save_metric(ws, ANALYST, draft, replacing=metric.name)
         assert ws.metrics_path.read_bytes() == before, metric.name
 
@@ -352,7 +355,7 @@ def test_an_analysts_save_is_audited_with_what_changed(ws: Workspace) -> None:
 
 
 def test_the_choices_are_what_the_store_holds(ws: Workspace) -> None:
-    choices = metric_edits.metric_choices(ws)
+    choices = metric_choices.metric_choices(ws)
     assert choices.event_names[:2] == ("session_started", "search_performed")
     assert set(choices.event_names) >= {"signed_up", "library_shared", "account_activated"}
     assert choices.property_keys == ("plan", "platform")
@@ -378,5 +381,244 @@ def test_the_choices_are_what_the_store_holds(ws: Workspace) -> None:
 def test_event_names_and_a_condition_make_one_filter_and_read_back(
     names: tuple[str, ...], condition: str, text: str
 ) -> None:
-    assert metric_edits.event_filter(names, condition) == text
-    assert metric_edits.filter_parts(text) == (names, condition)
+    assert metric_forms.event_filter(names, condition) == text
+    assert metric_forms.filter_parts(text) == (names, condition)
+
+
+# Sections and a comment per metric, as people write them; no key results to keep whole.
+COMMENTED = """\
+# Our metrics.
+metrics:
+  # --- Usage ---
+
+  # Everyone active in the week.
+  - name: weekly_active_users
+    kind: leading
+    source: events
+    aggregation: count_distinct
+    column: user_id
+
+  # --- Money ---
+
+  # Revenue, as billed.
+  - name: mrr
+    kind: lagging
+    source: kpis
+    aggregation: last  # as billed
+
+  # Sign-ups.
+  - name: signups
+    kind: leading
+    source: events
+    aggregation: count
+    filter: event_name = 'signed_up'
+# The end.
+"""
+WAU = """\
+  # Everyone active in the week.
+  - name: weekly_active_users
+    kind: leading
+    source: events
+    aggregation: count_distinct
+    column: user_id
+
+"""
+MRR = """\
+  # Revenue, as billed.
+  - name: mrr
+    kind: lagging
+    source: kpis
+    aggregation: last  # as billed
+
+"""
+SIGNUPS = """\
+
+  # Sign-ups.
+  - name: signups
+    kind: leading
+    source: events
+    aggregation: count
+    filter: event_name = 'signed_up'
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "refusal"),
+    [
+        pytest.param(
+            "mrr",
+            "metric mrr is used by key results company-q4-mrr, company-q3-mrr: removing it would "
+            "leave them without it. Point them at another metric first, or remove them.",
+            id="used-by-key-results",
+        ),
+        pytest.param(
+            "signups",
+            "metric signups is used by key results product-q4-activation and metrics "
+            "activation_rate: removing it",
+            id="a-counter-metric-and-a-ratios-part",
+        ),
+    ],
+)
+def test_removing_a_metric_in_use_is_refused_naming_its_users_before_any_question(
+    ws: Workspace, name: str, refusal: str
+) -> None:
+    before = ws.metrics_path.read_bytes()
+    for confirmed in (False, True):
+        with pytest.raises(OkrlensError) as refused:
+            metric_edits.remove_metric(ws, ANALYST, name, confirmed=confirmed)
+        assert not isinstance(refused.value, NeedsConfirmation)
+        assert refused.value.message().startswith(refusal)
+    assert ws.metrics_path.read_bytes() == before
+
+
+def test_removing_a_metric_a_formula_uses_is_refused(ws: Workspace) -> None:
+    ws.metrics_path.write_text(DBT_SPELLED)
+    ws.okrs_path.write_text("periods: []\nobjectives: []\n")
+    with pytest.raises(OkrlensError) as refused:
+        metric_edits.remove_metric(ws, ANALYST, "weekly_active_users", confirmed=True)
+    assert refused.value.what.startswith(
+        "metric weekly_active_users is used by metrics twice_active"
+    )
+    assert ws.metrics_path.read_text() == DBT_SPELLED
+
+
+def test_removing_a_metric_asks_first_saying_what_goes_and_writes_nothing(ws: Workspace) -> None:
+    before = ws.metrics_path.read_bytes()
+    with pytest.raises(NeedsConfirmation) as asked:
+        metric_edits.remove_metric(ws, ANALYST, "trials_started", confirmed=False)
+    assert asked.value.concerns == [
+        "Remove metric trials_started from metrics.yaml? No key result or metric uses it; its "
+        "definition goes, and the data it reads stays in the store."
+    ]
+    assert asked.value.what.startswith("removing metric trials_started needs your confirmation")
+    assert ws.metrics_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("names", "written"),
+    [
+        pytest.param(
+            ["weekly_active_users"], COMMENTED.replace(WAU, ""), id="the-first-section-kept"
+        ),
+        pytest.param(["mrr"], COMMENTED.replace(MRR, ""), id="one-in-the-middle-section-kept"),
+        pytest.param(["signups"], COMMENTED.replace(SIGNUPS, ""), id="the-last-the-end-kept"),
+        pytest.param(
+            ["weekly_active_users", "mrr", "signups"],
+            "# Our metrics.\nmetrics: []\n  # --- Usage ---\n\n  # --- Money ---\n# The end.\n",
+            id="every-one-an-empty-list-with-the-other-comments",
+        ),
+    ],
+)
+def test_a_confirmed_removal_takes_the_metric_and_its_own_comment_and_nothing_else(
+    ws: Workspace, names: list[str], written: str
+) -> None:
+    ws.metrics_path.write_text(COMMENTED)
+    ws.okrs_path.write_text("periods: []\nobjectives: []\n")
+    for name in names:
+        left = metric_edits.remove_metric(ws, ANALYST, name, confirmed=True)
+        assert name not in {m.name for m in left.metrics}
+    assert ws.metrics_path.read_text() == written
+    assert ws.catalog() == left
+
+
+def test_a_removal_is_role_checked_and_audited(ws: Workspace) -> None:
+    with pytest.raises(OkrlensError) as refused:
+        metric_edits.remove_metric(ws, VIEWER, "trials_started", confirmed=True)
+    assert refused.value.what.endswith("may not define metrics")
+    assert "trials_started" in ws.metrics_path.read_text()
+    metric_edits.remove_metric(ws, ANALYST, "trials_started", confirmed=True)
+    log = trust.audit_log(ws, ADMIN)
+    assert log[["actor", "action", "target", "outcome"]].values.tolist()[:2] == [
+        ["ana@example.com", "remove metric", "trials_started", "ok"],
+        ["vic@example.com", "define metrics", "trials_started", "refused"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        pytest.param(
+            lambda ws: metric_edits.remove_metric(ws, ANALYST, "trials_started", confirmed=True),
+            id="remove",
+        ),
+        pytest.param(
+            lambda ws: metric_edits.save_metric(
+                ws,
+                ANALYST,
+                dataclasses.replace(shown(ws, "trials_started"), name="trials").draft(),
+                replacing="trials_started",
+            ),
+            id="rename",
+        ),
+    ],
+)
+def test_the_use_check_reads_okrs_yaml_under_its_lock(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, attempt: Any
+) -> None:
+    monkeypatch.setenv("OKRLENS_STORE_WAIT", "0")
+    before = ws.metrics_path.read_bytes()
+    # Another session saving a key result holds okrs.yaml: it might point at the metric.
+    with db.lock_file(ws.okrs_path, exclusive=True), pytest.raises(OkrlensError) as refused:
+        attempt(ws)
+    assert refused.value.what.startswith("okrs.yaml is busy")
+    assert ws.metrics_path.read_bytes() == before
+    attempt(ws)  # once it is free, the change goes through
+    assert "- name: trials_started\n" not in ws.metrics_path.read_text()
+
+
+BROKEN_SIGNUPS = ("filter: \"event_name = 'signed_up'\"", "filter: \"event_name = = 'signed_up'\"")
+BROKEN_TRIALS = (
+    "aggregation: sum\n    grain: week\n    unit: trials",
+    "aggregation: median\n    grain: week\n    unit: trials",
+)
+
+
+@pytest.mark.parametrize(
+    ("broken", "listed", "shown", "fixed"),
+    [
+        pytest.param(
+            BROKEN_SIGNUPS,
+            {
+                "signups": "cannot parse \"event_name = = 'signed_up'\"",
+                "activation_rate": "it combines signups, which is not a valid metric",
+            },
+            {"name": "signups", "event_names": (), "filter": "event_name = = 'signed_up'"},
+            {"filter": "", "event_names": ("signed_up",)},
+            id="a-filter-that-does-not-parse-and-the-ratio-over-it",
+        ),
+        pytest.param(
+            BROKEN_TRIALS,
+            {"trials_started": "aggregation: Input should be 'count', 'count_distinct', 'sum'"},
+            {"name": "trials_started", "source": "kpis", "aggregation": "median", "unit": "trials"},
+            {"aggregation": "sum"},
+            id="an-aggregation-okrlens-does-not-know",
+        ),
+    ],
+)
+def test_a_broken_metric_opens_in_its_form_as_written_and_saving_it_fixed_mends_the_file(
+    ws: Workspace,
+    broken: tuple[str, str],
+    listed: dict[str, str],
+    shown: dict[str, object],
+    fixed: dict[str, object],
+) -> None:
+    original = ws.metrics_path.read_text()
+    ws.metrics_path.write_text(original.replace(*broken))
+    found = {b.name: b for b in metric_forms.broken_metrics(ws)}
+    assert {n: b.problem[: len(listed[n])] for n, b in found.items()} == listed
+    name = str(shown["name"])
+    form = found[name].form
+    assert {field: getattr(form, field) for field in shown} == shown
+    metric_edits.save_metric(
+        ws, ANALYST, dataclasses.replace(form, **fixed).draft(), replacing=name
+    )
+    assert metric_forms.broken_metrics(ws) == ()
+    assert ws.metrics_path.read_text() == original
+
+
+def test_a_broken_metric_can_be_removed(ws: Workspace) -> None:
+    original = ws.metrics_path.read_text()
+    ws.metrics_path.write_text(original.replace(*BROKEN_TRIALS))
+    metric_edits.remove_metric(ws, ANALYST, "trials_started", confirmed=True)
+    assert metric_forms.broken_metrics(ws) == ()
+    assert "trials_started" not in ws.metrics_path.read_text()

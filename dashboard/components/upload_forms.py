@@ -85,7 +85,7 @@ def show_upload(ctx: Context, upload: Upload) -> None:
     try:
         detected, header = data.upload_kind(ctx.home, ctx.actor, upload.name, upload.payload)
     except OkrlensError as exc:
-        st.error(markdown_text(exc.message()))
+        st.error(markdown_text(uploads.in_page_words(exc).message()))
         return
     kind = str(
         st.segmented_control(
@@ -103,7 +103,7 @@ def show_upload(ctx: Context, upload: Upload) -> None:
             ctx.home, ctx.actor, upload.name, upload.payload, kind, options, mapping, ctx.version
         )
     except OkrlensError as exc:
-        st.error(markdown_text(exc.message()))
+        st.error(markdown_text(uploads.in_page_words(exc).message()))
         st.caption("If a column was misread, pick it under Column mapping and reading options.")
         return
     if report.already_ingested_at is not None:
@@ -149,7 +149,7 @@ def ingest(
     except IngestRejected as exc:  # lines past a sampled preview's head
         failure = uploads.upload_refusal(exc)
     except OkrlensError as exc:
-        failure = exc
+        failure = uploads.in_page_words(exc)
     except Exception:
         LOG.exception("ingesting upload %r failed", upload.name)
         failure = uploads.internal_error(upload.name, "ingesting")

@@ -96,7 +96,7 @@ def require(
             f"{dialect.path.name} does not look like {kind}: no column for "
             f"{', '.join(missing)} (found columns: {', '.join(dialect.header)})",
             where=f"{dialect.path.name}, line {dialect.header_line}",
-            fix=f"rename the column in the file, or map it, e.g. --map {missing[0]}=<column name>",
+            fix=f"rename the column in the file, or map it, e.g. --map {missing[0]}=<column>",
         )
 
 

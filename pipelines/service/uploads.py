@@ -6,6 +6,8 @@ paragraph the CLI uses (OkrlensError.message()), and never holds more of it than
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from pipelines.access import Actor
@@ -24,6 +26,21 @@ REJECTS_ON_PAGE = 50
 REJECTS_KEPT = 100_000
 # A rejected line may be 2 MB long; the page shows its start, the download all of it.
 REJECT_TEXT_SHOWN = 200
+# The ingest messages name the CLI's flags; on the page they name its controls, which live
+# under one expander. In order: a run of --map pairs first, then single flags.
+OPTIONS = "under Column mapping and reading options"
+_MAPS = re.compile(r"(?:--map (\w+)=(\S+)(?:\s+|$))+")
+_PAGE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"with --decimal \. or --decimal ,"), f"by picking the Decimal mark {OPTIONS}"),
+    (
+        re.compile(r"state the format, e\.g\. --date-format (.+)$"),
+        rf"type the Date format {OPTIONS}, e.g. \1",
+    ),
+    (re.compile(r"--date-format (\S+)"), rf"Date format \1 ({OPTIONS})"),
+    (re.compile(r"(?:state it )?with --shape"), f"pick its Layout {OPTIONS}"),
+    (re.compile(r"^--shape$"), f"Layout, {OPTIONS}"),
+    (re.compile(r"pass --allow-rejects to"), "tick the box to"),
+)
 
 
 def upload_preview(
@@ -80,6 +97,30 @@ def upload_refusal(refused: IngestRejected) -> OkrlensError:
             if storable
             else " (not one of its lines can be stored as it is)"
         ),
+    )
+
+
+def _mapped(match: re.Match[str]) -> str:
+    """A run of --map role=column flags as the page's column mapping, e.g. "date: Day"."""
+    pairs = re.findall(r"--map (\w+)=(\S+)", match.group(0))
+    trailing = " " if match.group(0).endswith(" ") else ""
+    return f"{', '.join(f'{role}: {column}' for role, column in pairs)} {OPTIONS}{trailing}"
+
+
+def _in_page_words(text: str) -> str:
+    """text with the CLI's flags said as the Upload page's controls."""
+    text = _MAPS.sub(_mapped, text)
+    for pattern, words in _PAGE_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def in_page_words(error: OkrlensError) -> OkrlensError:
+    """error as the Upload page says it: the same paragraph, naming the page's controls."""
+    return OkrlensError(
+        _in_page_words(error.what),
+        where=_in_page_words(error.where),
+        fix=_in_page_words(error.fix),
     )
 
 

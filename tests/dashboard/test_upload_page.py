@@ -388,3 +388,27 @@ def test_the_ingest_history_reads_like_every_table(home: Path, open_page: Open) 
     row = history[history["file name"] == "webinars.csv"].iloc[0]
     assert (row["kind"], row["shape"], row["rows added"]) == ("kpis", "long", "2")
     assert len(row["ingested at"]) == len("2026-11-23 09:05")  # to the minute, not microseconds
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        pytest.param(
+            b"Day,Sessions,Users\n03/04/2026,12,5\n04/05/2026,14,6\n",
+            "Type the Date format under Column mapping and reading options, e.g. %d/%m/%Y",
+            id="ambiguous-day-and-month",
+        ),
+        pytest.param(
+            b"date;metric;value\n2026-11-02;mrr;1.250\n2026-11-09;mrr;1.300\n",
+            "State the mark by picking the Decimal mark under Column mapping and reading options",
+            id="ambiguous-decimal-mark",
+        ),
+    ],
+)
+def test_a_refusal_names_the_pages_own_controls_not_the_clis_flags(
+    home: Path, open_page: Open, content: bytes, says: str
+) -> None:
+    at = upload(open_page("upload_page.py"), ("export.csv", content))
+    (error,) = [e.value for e in at.error]
+    assert says in error
+    assert "--" not in error

@@ -3,11 +3,13 @@
 Each objective is a table of words (band and status in colour and in words, value against
 target, the forecast's likely band, the change since last week, the latest check-in note); the
 charts and the full table are one click away. `?present=true` is the screen-share mode: no
-navigation, filters tucked in the sidebar, large type, one objective per screen, arrow keys.
+navigation, filters tucked in the sidebar, large type, the whole company and then one objective
+per screen, arrow keys.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import quote
 
 import streamlit as st
@@ -117,6 +119,17 @@ def show_slide(objective: Objective) -> None:
         )
 
 
+def show_company(objectives: tuple[Objective, ...]) -> None:
+    """The whole company on one shared screen: each objective, its band, its key results' bands."""
+    for o in objectives:
+        bands = Counter(row.band for row in o.rows)
+        krs = " ".join(f"**{bands[b]}** {band_badge(b, preset)}" for b in found.bands if bands[b])
+        st.markdown(
+            f"### {band_badge(o.band, preset)} {markdown_text(o.title)}\n"
+            f"{markdown_text(o.team)} · {markdown_text(o.progress)} · key results {krs}"
+        )
+
+
 def details(objective: Objective) -> None:
     """An objective's bullet chart, full table and exports."""
     ids = tuple(r.kr_id for r in objective.rows)
@@ -131,17 +144,22 @@ def details(objective: Objective) -> None:
 
 if presenting:
     found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)
-    # One objective per screen; the arrow keys move, as in a slide deck.
-    slide = min(int(st.session_state.get("slide", 0)), len(found.objectives) - 1)
-    show_slide(found.objectives[slide])
+    # The whole company, then one objective per screen; the arrow keys move, as in a deck.
+    slide = min(int(st.session_state.get("slide", 0)), len(found.objectives))
+    with st.container(key=style.SLIDE):
+        if slide == 0:
+            show_company(found.objectives)
+        else:
+            show_slide(found.objectives[slide - 1])
     c1, c2, c3 = st.columns([1, 4, 1])
     if c1.button(
         "Previous", icon=":material/arrow_back:", shortcut="ArrowLeft", disabled=slide == 0
     ):
         st.session_state["slide"] = slide - 1
         st.rerun()
-    c2.caption(f"Objective {slide + 1} of {len(found.objectives)} · arrow keys move")
-    last = slide == len(found.objectives) - 1
+    where = f"Objective {slide} of {len(found.objectives)}" if slide else f"All of {who}"
+    c2.caption(f"{where} · arrow keys move")
+    last = slide == len(found.objectives)
     if c3.button("Next", icon=":material/arrow_forward:", shortcut="ArrowRight", disabled=last):
         st.session_state["slide"] = slide + 1
         st.rerun()

@@ -119,22 +119,29 @@ def test_a_link_with_a_bad_value_says_so(
     assert warning in at.warning[0].value
 
 
-def test_presentation_mode_shows_one_objective_per_screen_and_moves_on(
+def test_presentation_mode_shows_the_company_then_one_objective_per_screen(
     demo_home: Path, open_page: Open
 ) -> None:
     at = open_page(PAGE, present="true")
-    headings = [m.value.split("\n")[0] for m in at.markdown if m.value.startswith("#")]
-    assert headings[:2] == [
+    headings = [m.value.split("\n") for m in at.markdown if m.value.startswith("###")]
+    assert [h[0] for h in headings] == [
+        "### :orange-badge[met] Become the reference manager our institutions cannot do without",
+        "### :red-badge[missed] Make weekly workflows a habit for our institutions",
+        "### :red-badge[missed] Answer every institution fast and keep them with us",
+    ]
+    assert headings[0][1] == (
+        "Company · 67% · key results **2** :red-badge[missed] **2** :blue-badge[exceeded]"
+    )
+    assert "All of Company" in at.caption[-1].value
+    assert not at.expander  # details stay on the everyday page
+    next(b for b in at.button if b.label == "Next").click().run()
+    slide = [m.value.split("\n")[0] for m in at.markdown if m.value.startswith("#")]
+    assert slide[:2] == [
         "## Become the reference manager our institutions cannot do without",
         "### :red-badge[missed] Grow MRR from \\$430k to \\$490k",
     ]
-    assert len(headings) == 1 + 4  # the objective and its four key results
-    assert not at.expander  # details stay on the everyday page
-    next(b for b in at.button if b.label == "Next").click().run()
-    assert "## Make weekly workflows a habit for our institutions" in [
-        m.value.split("\n")[0] for m in at.markdown
-    ]
-    assert "Objective 2 of 3" in at.caption[-1].value
+    assert len(slide) == 1 + 4  # the objective and its four key results
+    assert "Objective 1 of 3" in at.caption[-1].value
 
 
 def test_a_filter_that_matches_nothing_says_so(demo_home: Path, open_page: Open) -> None:

@@ -82,3 +82,25 @@ def test_at_800_px_the_overview_wraps_instead_of_scrolling_sideways(
     box = table.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 800, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
+
+
+def test_presentation_mode_is_large_has_no_navigation_and_moves_with_the_arrow_keys(
+    page: Page, app_url: str, artifacts_dir: Path, wait_until_idle: WaitUntilIdle
+) -> None:
+    page.goto(f"{app_url}/?as_of={AS_OF}&present=true", timeout=READY_MS)
+    wait_until_idle(page)
+    slide = page.locator(".st-key-slide")
+    expect(slide.get_by_role("heading", level=3)).to_have_count(OBJECTIVES, timeout=TIMEOUT_MS)
+    expect(page.get_by_role("link", name="Key result")).to_have_count(0)  # no navigation
+    size = slide.locator("p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 19.6, f"slide text is {size} px"  # 1.4 × the 14 px body text
+    page.screenshot(path=artifacts_dir / "overview-present-1280x720.png")
+    page.keyboard.press("ArrowRight")
+    expect(
+        slide.get_by_role(
+            "heading",
+            level=2,
+            name="Become the reference manager our institutions cannot do without",
+        )
+    ).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("Objective 1 of 3")).to_be_visible()

@@ -156,14 +156,16 @@ def _moves(series: pd.DataFrame, catalog: MetricCatalog, as_of: dt.date) -> dict
     return moves
 
 
-def _drivers(links: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
-    """Each lagging metric's driver: the leading metric a significant link says leads it most.
+def _drivers(links: pd.DataFrame | None, catalog: MetricCatalog) -> dict[str, tuple[str, str]]:
+    """Each lagging metric's driver and its lead in words: the leading metric a significant link
+    says leads it most, e.g. {"new_subscriptions": ("workflows_per_active_user", "3 weeks")}.
 
     Only leads of a period or more: a metric that moves in the same period explains nothing ahead.
     """
     if links is None or links.empty:
         return {}
-    leads = links[links["significant"] & (links["best_lag"] >= 1)]
+    known = {m.name for m in catalog.metrics}
+    leads = links[links["significant"] & (links["best_lag"] >= 1) & links["leading"].isin(known)]
     strongest = leads.assign(strength=leads["correlation"].abs()).sort_values(
         ["strength", "leading"], ascending=[False, True]
     )
@@ -174,25 +176,16 @@ def _drivers(links: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
 
 
 def _why(
-    kr_id: str, metric: str, notes: dict[str, str], moves: dict[str, str], context: _Context
-) -> str:
+    kr_id: str, metric: str, notes: dict[str, str], moves: dict[str, str], catalog: MetricCatalog,
+    drivers: dict[str, tuple[str, str]],
+) -> str:  # fmt: skip
     """The one-line why: the latest note, else the driver's move, else the metric's own move."""
     if kr_id in notes:
         return notes[kr_id]
-    driver = context.drivers.get(metric)
-    if driver and driver[0] in moves:
-        leading, lead = driver
-        label = context.catalog.get(leading).label or leading
-        return f"{label} {moves[leading]} (leads it by ~{lead})"
+    leading, lead = drivers.get(metric, ("", ""))
+    if leading in moves:
+        return f"{catalog.get(leading).display_label} {moves[leading]} (leads it by ~{lead})"
     return moves.get(metric, "")
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What the why is read from besides the notes: the metrics and their measured drivers."""
-
-    catalog: MetricCatalog
-    drivers: dict[str, tuple[str, str]]  # lagging metric: (its driver, the lead in words)
 
 
 def glance(
@@ -214,7 +207,7 @@ def glance(
     bands = (*preset.labels, NO_DATA)
     before = {str(r["kr_id"]): r for r in week_before.to_dict("records")}
     forecasts = {} if ahead is None else {str(r["kr_id"]): r for r in ahead[0].to_dict("records")}
-    context = _Context(catalog, _drivers(None if ahead is None else ahead[1]))
+    drivers = _drivers(None if ahead is None else ahead[1], catalog)
     notes, moves = _latest_notes(okrs, as_of), _moves(series, catalog, as_of)
     rows: dict[str, list[Row]] = {}
     for kr in krs.to_dict("records"):
@@ -233,7 +226,14 @@ def glance(
                 progress=percent_text(kr["progress"]),
                 heading=PENDING if ahead is None else _heading(forecasts.get(kr_id)),
                 change=_change(kr, before.get(kr_id)),
-                why=_why(kr_id, str(kr["metric"] or ""), notes, moves if current else {}, context),
+                why=_why(
+                    kr_id,
+                    str(kr["metric"] or ""),
+                    notes,
+                    moves if current else {},
+                    catalog,
+                    drivers,
+                ),
                 stale=bool(kr["stale"]),
             )
         )

@@ -7,7 +7,13 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.components import downloads, filters, gate, kr_picker
 from pipelines.service import in_words
-from pipelines.service.formatting import markdown_text, percent_text, readable, value_text
+from pipelines.service.formatting import (
+    cell_text,
+    markdown_text,
+    percent_text,
+    readable,
+    value_text,
+)
 
 ctx = gate.require_workspace()
 st.title("Key result")
@@ -38,9 +44,13 @@ with st.container(horizontal=True):
         border=True,
     )
     st.metric("progress", percent_text(row["progress"]), border=True)
-    st.metric("band", row["band"] or "no data", border=True)
-    st.metric("status", str(row["status"]).replace("_", " "), border=True)
+    st.metric(
+        "final band" if row["final"] else "band so far", row["band"] or "no data", border=True
+    )
+    st.metric("status", cell_text("status", row["status"]), border=True)
     st.metric("expected by now", percent_text(row["expected_progress"]), border=True)
+if takes := detail.what_it_takes(as_of):
+    st.markdown(f"**What it takes.** {markdown_text(takes)}")
 
 if metric is not None:
     st.markdown(

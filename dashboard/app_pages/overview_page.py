@@ -50,9 +50,12 @@ bands = " ".join(
 statuses = " ".join(
     f"**{n}** {status_word(s)}" for s, n in found.status_counts if n or s != "no data"
 )
+so_far = "" if found.final else " so far"
 st.markdown(
-    f"{bands} &nbsp;·&nbsp; {statuses} &nbsp;·&nbsp; :gray[{found.elapsed} of the period gone by]",
-    help=f"Band: progress to the target ({markdown_text(preset)} preset). Status: progress against "
+    f"{bands}{so_far} &nbsp;·&nbsp; {statuses} &nbsp;·&nbsp; "
+    f":gray[{found.elapsed} of the period gone by]",
+    help=f"Band: progress to the target ({markdown_text(preset)} preset), a grade only once the "
+    "key result's deadline has passed. Status: progress against "
     "the share of the period gone by. Heading for: the forecast's likeliest band at its end, and "
     "its chance. Why: the latest check-in note, else the move of the metric's driver (a leading "
     "metric that a measured link says leads it), else the metric's own move.",
@@ -62,7 +65,7 @@ WHY_CHARS = 90  # the whole note is on the key result's page
 
 
 HEADER = (
-    "| Key result | Band | Status | Now | Heading for | Since last week | Why |\n"
+    f"| Key result | {found.band_heading} | Status | Now | Heading for | Since last week | Why |\n"
     "|---|---|---|---|---|---|---|"
 )
 
@@ -77,7 +80,8 @@ def key_result_line(row: Row) -> str:
     stale = " :gray[(stale)]" if row.stale else ""
     cells = [
         f"[{table_cell(row.title)}](key-result?kr={quote(row.kr_id, safe='')})",
-        band_badge(row.band, preset),
+        # A key result due before the others is graded while they are still in progress.
+        band_badge(row.band, preset) + (" :gray[final]" if row.final and not found.final else ""),
         status_word(row.status),
         f"{table_cell(row.now)} · {table_cell(row.progress)}{stale}",
         table_cell(row.heading),

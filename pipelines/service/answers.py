@@ -22,11 +22,14 @@ from pipelines.insight.ladder import ladder_edges, ladder_nodes
 from pipelines.insight.links import metric_links
 from pipelines.insight.lint import lint
 from pipelines.metrics.describe import in_words
+from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.history import score_history, weekly_as_of_dates
 from pipelines.okrs.scoring import key_result_scores, objective_scores
+from pipelines.okrs.scoring.pace import RECENT, pace
 from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
+from pipelines.service.formatting import change_text, value_text
 from pipelines.service.forward import overview_html
 from pipelines.service.glance import WEEK, Glance, glance
 from pipelines.service.overview import Overview, overview
@@ -56,6 +59,36 @@ class KrDetail:
     def due(self) -> dt.date | None:
         """The key result's deadline when it falls before its period's end, else None."""
         return self.window.end if self.window.end != self.period.end else None
+
+    def what_it_takes(self, as_of: dt.date) -> str | None:
+        """The change per period still needed against the recent pace, in words; None once over.
+
+        E.g. "To reach $490,000 by 31 Dec 2026: +$5,017 a week for 6 weeks; the last 4 weeks
+        moved +$2,930 a week."
+        """
+        row, metric = self.score, self.metric
+        # A guardrail (stay above or below) has no distance to cover; a milestone no metric.
+        moving = row["type"] in ("increase", "decrease")
+        if metric is None or not moving or row["final"] or pd.isna(row["current"]):
+            return None
+        found = pace(
+            self.own_series, float(row["current"]), float(row["target"]), self.window,
+            metric.grain, as_of,
+        )  # fmt: skip
+        if found is None:
+            return None
+        grain = GRAINS[found.grain]
+        needed = (
+            f"To reach {value_text(row['target'], metric.unit)} by {self.window.end:%d %b %Y}: "
+            f"{change_text(found.needed, metric.unit)} a {grain.singular} for "
+            f"{grain.count(found.periods_left)}"
+        )
+        if found.recent is None:
+            return needed + "."
+        return (
+            f"{needed}; the last {grain.count(RECENT)} moved "
+            f"{change_text(found.recent, metric.unit)} a {grain.singular}."
+        )
 
 
 class Answers:

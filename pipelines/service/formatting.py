@@ -34,6 +34,19 @@ def value_text(value: float | None, unit: str = "") -> str:
     return f"{number} {unit}".strip()
 
 
+def change_text(value: float, unit: str = "") -> str:
+    """A signed change in the metric's unit: percent metrics move in points.
+
+    Example:
+        >>> change_text(5017.4, "USD"), change_text(-0.021, "%"), change_text(0.05)
+        ('+$5,017', '-2.1 pts', '+0.05')
+    """
+    if unit == "%":
+        return f"{value * 100:+.1f} pts"
+    sign = "-" if value < 0 and value_text(abs(value)) != "0" else "+"
+    return sign + value_text(abs(value), unit)
+
+
 # Columns of score and forecast frames, by how their values read.
 PERCENT_COLUMNS = frozenset({"progress", "progress_clamped", "expected_progress", "confidence"})
 VALUE_COLUMNS = frozenset({"baseline", "target", "current", "value", "median_end", "lo80", "hi80"})

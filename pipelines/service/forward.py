@@ -66,10 +66,8 @@ def overview_html(glance: Glance, preset: BandPreset, who: str, made: dt.datetim
             f'<td colspan="4">{escape(objective.team)}</td></tr>'
         )
         rows += [_row(row, colors) for row in objective.rows]
-    header = "".join(
-        f"<th>{h}</th>"
-        for h in ("Key result", "Band · status", "Now", "Heading for", "Since last week", "Why")
-    )
+    headings = ["Key result", f"{glance.band_heading} · status", "Now", "Heading for"]
+    header = "".join(f"<th>{h}</th>" for h in [*headings, "Since last week", "Why"])
     return "\n".join(
         [
             "<!doctype html>",

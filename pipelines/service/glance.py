@@ -45,6 +45,7 @@ class Row:
     change: str  # since a week before: "met → exceeded", "+4 pts", "no change"
     why: str  # the latest check-in note, else the driver's move, else the metric's own move
     stale: bool
+    final: bool  # its deadline has passed: the band is its grade, not progress so far
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,16 @@ class Glance:
     band_counts: tuple[tuple[str, int], ...]
     status_counts: tuple[tuple[str, int], ...]
     objectives: tuple[Objective, ...]
+
+    @property
+    def final(self) -> bool:
+        """Every key result's deadline has passed: the bands are grades, not progress so far."""
+        return all(row.final for o in self.objectives for row in o.rows)
+
+    @property
+    def band_heading(self) -> str:
+        """What the bands are: "Final band" once the period is graded, else "Band so far"."""
+        return "Final band" if self.final else "Band so far"
 
 
 def _word(value: object) -> str:
@@ -235,6 +246,7 @@ def glance(
                     drivers,
                 ),
                 stale=bool(kr["stale"]),
+                final=bool(kr["final"]),
             )
         )
     shown = objectives[objectives["objective_id"].isin(list(rows))]

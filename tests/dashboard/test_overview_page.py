@@ -16,6 +16,7 @@ PAGE = "overview_page.py"
 def table(at: AppTest) -> list[str]:
     """The lines of the page's Markdown table of objectives and key results."""
     found = [m.value for m in at.markdown if m.value.startswith("| Key result |")]
+    assert found and found[0].split(" | ")[1] in ("Band so far", "Final band")
     assert len(found) == 1, "one table of every objective"
     return found[0].splitlines()[2:]
 
@@ -77,11 +78,26 @@ def test_the_counts_come_in_one_order_with_their_colours_and_meaning(
     at = open_page(PAGE)
     counts = next(m for m in at.markdown if m.value.startswith("**"))
     assert counts.value == (
-        "**6** :red-badge[missed] **3** :orange-badge[met] **2** :blue-badge[exceeded] &nbsp;·&nbsp; "
+        "**6** :red-badge[missed] **3** :orange-badge[met] **2** :blue-badge[exceeded] so far "
+        "&nbsp;·&nbsp; "
         "**3** :red[off track] **2** :orange[at risk] **6** :blue[on track] &nbsp;·&nbsp; "
         ":gray[58% of the period gone by]"
     )
-    assert counts.help.startswith("Band: progress to the target (default preset).")
+    assert counts.help.startswith(
+        "Band: progress to the target (default preset), a grade only once"
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "heading"),
+    [("2026-Q4", "Band so far"), ("2026-Q3", "Final band")],
+)
+def test_a_band_is_a_verdict_only_once_the_period_is_over(
+    demo_home: Path, open_page: Open, period: str, heading: str
+) -> None:
+    at = open_page(PAGE, period=period)
+    header = next(m.value for m in at.markdown if m.value.startswith("| Key result |"))
+    assert header.split(" | ")[1] == heading
 
 
 @pytest.mark.parametrize(

@@ -80,10 +80,34 @@ def test_key_result_page_explains_the_metric_and_shows_history(
     assert "lower is better" in page
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["baseline → target"] == "6 hours → 3 hours"
-    assert metrics["band"] in {"missed", "met", "exceeded"}
+    assert metrics["band so far"] == "met"  # mid-period: progress so far, not a verdict
     spec = at.get("vega_lite_chart")[0].proto.spec
     assert '"lo80"' in spec and '"hi80"' in spec  # the forecast fan is drawn
     assert len(at.dataframe) >= 1
+
+
+@pytest.mark.parametrize(
+    ("kr", "as_of", "takes"),
+    [
+        pytest.param(
+            "company-q4-mrr",
+            "2026-11-23",
+            "To reach \\$490,000 by 31 Dec 2026: +\\$5,017 a week for 6 weeks; the last 4 weeks "
+            "moved +\\$5,682 a week.",
+            id="the-pace-needed-against-the-recent-pace",
+        ),
+        pytest.param("company-q4-downtime", "2026-11-23", None, id="a-guardrail-has-no-distance"),
+        pytest.param("company-q3-mrr", "2026-11-23", None, id="a-period-that-is-over"),
+    ],
+)
+def test_key_result_page_says_what_it_takes_while_the_period_runs(
+    demo_home: Path, open_page: Open, kr: str, as_of: str, takes: str | None
+) -> None:
+    at = open_page("kr_detail_page.py", kr=kr, as_of=as_of)
+    said = [m.value for m in at.markdown if m.value.startswith("**What it takes.**")]
+    assert said == ([] if takes is None else [f"**What it takes.** {takes}"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert ("final band" in metrics) == (kr == "company-q3-mrr")
 
 
 def test_key_result_page_shows_the_counter_metric(demo_home: Path, open_page: Open) -> None:

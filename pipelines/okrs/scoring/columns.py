@@ -11,8 +11,10 @@ KR_COLUMNS: tuple[str, ...] = (
     "objective_id", "objective", "team", "period", "kr_id", "key_result", "metric", "kind",
     "unit", "type", "weight", "baseline", "target", "current", "current_period", "progress",
     "progress_clamped", "band", "expected_progress", "status", "confidence", "as_of",
-    "data_as_of", "stale", "rolled_up_from",
+    "data_as_of", "stale", "rolled_up_from", "final",
 )  # fmt: skip
+# final: the key result's window (its period, or its deadline) is over at as_of, so its band is
+# its grade; before that the band is progress so far, never a verdict.
 OBJECTIVE_COLUMNS: tuple[str, ...] = (
     "objective_id", "objective", "team", "period", "parent_kr", "commitment", "progress",
     "band", "status", "n_key_results", "n_scored", "as_of",
@@ -21,7 +23,7 @@ FLOAT_COLUMNS = frozenset(
     {"weight", "baseline", "target", "current", "progress", "progress_clamped"}
     | {"expected_progress", "confidence"}
 )
-OTHER_DTYPES = {"stale": "bool", "n_key_results": "int64", "n_scored": "int64"}
+OTHER_DTYPES = {"stale": "bool", "final": "bool", "n_key_results": "int64", "n_scored": "int64"}
 
 
 def score_frame(records: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:

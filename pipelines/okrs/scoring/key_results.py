@@ -35,8 +35,8 @@ from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
 ROLLUP_TYPE = "rollup"
 
 
-def _base_row(o: Objective, kr: KeyResult, as_of: date) -> dict[str, Any]:
-    """The fields of a KR row that come from okrs.yaml alone."""
+def _base_row(o: Objective, kr: KeyResult, window: Period, as_of: date) -> dict[str, Any]:
+    """The fields of a KR row that come from okrs.yaml (and the date) alone."""
     return {
         "objective_id": o.id,
         "objective": o.title,
@@ -50,6 +50,7 @@ def _base_row(o: Objective, kr: KeyResult, as_of: date) -> dict[str, Any]:
         "weight": kr.weight,
         "as_of": as_of,
         "rolled_up_from": None,
+        "final": as_of >= window.end,
     }
 
 
@@ -197,8 +198,8 @@ def key_result_scores(
         cycle = okrs.period(o.period)
         rows = []
         for kr in o.key_results:
-            row = _base_row(o, kr, as_of)
             window = kr.window(cycle)
+            row = _base_row(o, kr, window, as_of)
             if kr.metric is not None:
                 metric_rows = by_metric.get(str(kr.series_key), no_rows)
                 rows.append(

@@ -42,6 +42,8 @@ CATALOG = MetricCatalog.model_validate(
             {"name": "total_users", "label": "Users to date", "kind": "leading",
              "source": "kpis", "aggregation": "last"},
             {"name": "short_total", "kind": "leading", "source": "kpis", "aggregation": "last"},
+            {"name": "nps", "label": "NPS", "kind": "lagging", "source": "kpis",
+             "aggregation": "last"},
             {"name": "sessions", "label": "Sessions", "kind": "leading", "source": "events",
              "aggregation": "count", "filter": "event_name = 'session_started'"},
             {"name": "noisy", "label": "Trials", "kind": "leading", "source": "kpis",
@@ -86,6 +88,7 @@ SERIES = pd.concat(
         weekly("activation_late", lambda i: 0.60 if i < 39 else 0.50),
         weekly("total_users", lambda i: 500 + 5 * i),
         weekly("short_total", lambda i: 500 + 5 * i, weeks=7),
+        weekly("nps", lambda i: 30 + 0.25 * i),  # rises every week, a level all the same
         weekly("sessions", lambda i: 1000 + 3 * i + 40 * wiggle(i)),
         weekly("noisy", lambda i: 100 + 0.5 * i + 20 * wiggle(i)),  # 152 in the baseline week
     ],
@@ -201,8 +204,12 @@ TRIGGERS = [
                  ["stay_above", "use type stay_below"],
                  id="KR006 flags keeping a lower-is-better metric above a line"),
     pytest.param("KR007", healthy(kr("k", "total_users", baseline=825, target=900)), SERIES, "k",
-                 ["only grew in all 71 complete weeks", "500 → 850", "Activation rate"],
-                 id="KR007 flags a running total that only grows"),
+                 ["is a running total (its label says 'to date')",
+                  "only grew in all 71 complete weeks", "500 → 850", "Activation rate"],
+                 id="KR007 flags a running total by its label and shows it only grew"),
+    pytest.param("KR007", healthy(kr("k", "short_total", baseline=525, target=600)), SERIES, "k",
+                 ["is a running total (the last reading of a KPI whose name says 'total')"],
+                 id="KR007 flags a KPI snapshot named a total from its definition, even on seven points"),
     pytest.param("KR007", healthy(kr("k", "sessions", baseline=1200, target=1400)), SERIES, "k",
                  ["counts logins/sessions/page views", "session_started", "Weekly active users (wau)"],
                  id="KR007 flags a session count by its filter"),
@@ -222,11 +229,12 @@ TRIGGERS = [
                  ["needs +170 in 13 weeks", "largest 13-week rise was +32", "about 262"],
                  id="KR012 flags a rise five times the largest in the history"),
     pytest.param("KR013", healthy(kr("k", "noisy", baseline="auto", target=170)), SERIES, "k",
-                 ["by +18 (152 → 170)", "× √2", "at least"],
-                 id="KR013 flags a flow target inside its week-to-week noise"),
-    pytest.param("KR013", healthy(kr("k", "mrr", baseline=1468, target=1480)), SERIES, "k",
-                 ["by +12", "× √13"],
-                 id="KR013 flags a snapshot target inside its random-walk noise"),
+                 ["by +18 (152 → 170)", "±40.3: s.d. of its 13-week changes around the trend "
+                  "over the last 71 weeks", "at least 232.7"],
+                 id="KR013 flags a flow target inside the spread of its 13-week changes"),
+    pytest.param("KR013", healthy(kr("k", "mrr", baseline=1468, target=1473)), SERIES, "k",
+                 ["by +5", "±6.96"],
+                 id="KR013 flags a snapshot target inside the spread of its 13-week changes"),
 ]  # fmt: skip
 
 QUIET = [
@@ -258,8 +266,8 @@ QUIET = [
     pytest.param("KR006", healthy(kr("k", "churn", baseline=18, target=12)), SERIES,
                  id="KR006 accepts a decrease KR on a lower-is-better metric"),
     pytest.param("KR007", healthy(), SERIES, id="KR007 accepts active users that go up and down"),
-    pytest.param("KR007", healthy(kr("k", "short_total", baseline=525, target=600)), SERIES,
-                 id="KR007 does not judge a total from seven points"),
+    pytest.param("KR007", healthy(kr("k", "nps", baseline=46, target=50)), SERIES,
+                 id="KR007 accepts NPS that rose every week: a level, not a running total"),
     pytest.param("KR008", healthy(kr("k", "wau", title="Launch to 260 weekly active users", baseline=230, target=260)),
                  SERIES, id="KR008 accepts a launch title measured by a metric"),
     pytest.param("KR009", healthy(kr("k", type="milestone", checkins=MILESTONE_CHECKINS)), SERIES,
@@ -276,7 +284,10 @@ QUIET = [
                  SERIES[(SERIES["metric"] != "wau") | (SERIES["period_start"] >= pd.Timestamp("2024-12-01"))],
                  id="KR012 does not judge from less than two quarters of history"),
     pytest.param("KR013", healthy(kr("k", "noisy", baseline="auto", target=200)), SERIES,
-                 id="KR013 accepts a target well beyond the noise"),
+                 id="KR013 accepts a target beyond the spread of its 13-week changes"),
+    pytest.param("KR013", healthy(kr("k", "noisy", baseline="auto", target=170)),
+                 SERIES[(SERIES["metric"] != "noisy") | (SERIES["period_start"] >= pd.Timestamp("2024-12-01"))],
+                 id="KR013 does not judge from less than two quarters of history"),
 ]  # fmt: skip
 
 

@@ -18,13 +18,13 @@ key results of an OKR set, at an as-of date, and returns one row per finding: ``
 | KR004 | error | a KR whose metric or counter-metric is not in metrics.yaml |
 | KR005 | error | a KR whose target equals its baseline (also `baseline: auto` resolving to it) |
 | KR006 | error | a KR moving its metric the wrong way for the metric's direction |
-| KR007 | warning | a vanity metric: a total that only grows, or logins / sessions / page views |
+| KR007 | warning | a vanity metric: a running total by its definition, or logins / sessions |
 | KR008 | warning | an output KR (launch, ship, build …) with no metric instead of an outcome |
 | KR009 | warning | a milestone KR whose check-ins state no confidence (probability of success) |
 | KR010 | warning | a declared baseline more than 20 % away from the data at period start |
 | KR011 | warning | a sandbagged target, already reached in ≥ 3 of the last 4 earlier periods |
 | KR012 | warning | a fantasy target, beyond 1.5 × the largest change the history shows |
-| KR013 | warning | a target change smaller than the metric's noise over the period |
+| KR013 | warning | a target change within the spread of the metric's period-long changes |
 
 Each family of rules is a module, whose docstring says how its rules decide: `objectives`
 (OBJ001–OBJ005), `definitions` (KR001–KR006), `quality` (KR007–KR009) and `history`
@@ -80,8 +80,8 @@ RULES: tuple[Rule, ...] = (
     Rule("KR004", "error", "metric or counter-metric not in metrics.yaml", unknown_metric_hits),
     Rule("KR005", "error", "target equals baseline", target_equals_baseline_hits),
     Rule("KR006", "error", "KR moves its metric the wrong way", wrong_direction_hits),
-    Rule("KR007", "warning", "vanity metric: an ever-growing total, or logins/page views",
-         vanity_hits),
+    Rule("KR007", "warning", "vanity metric: a running total (by its definition), or logins/page "
+         "views", vanity_hits),
     Rule("KR008", "warning", "output (launch, ship …) instead of an outcome", output_kr_hits),
     Rule("KR009", "warning", "milestone without a probability of success",
          milestone_confidence_hits),

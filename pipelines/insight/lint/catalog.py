@@ -1,9 +1,22 @@
 """Catalog metrics as lint judges them: which are vanity metrics, and which to suggest instead.
 
-A metric is a vanity metric (KR007) by its name, label or filter when they mention logins,
-sessions started, page views or visits; or by its data when it has at least 8 complete periods
-with no period-to-period decrease and at least one rise: a running total. Suggestions skip
-vanity metrics and put rates (or, instead of a login count, distinct counts) first.
+A metric is a vanity metric (KR007) when its name, label or filter mention logins, sessions
+started, page views or visits; or when its definition makes it a running total (cumulative
+count, total accounts, sign-ups ever), which rises whatever the team does. A rise alone proves
+nothing: MRR, NPS or a retention rate that rose every period is a healthy business, not a
+running total. So a running total is read from the definition, never from the data:
+
+- Never a running total: a ratio metric, a ``%`` unit, an events metric (it counts or
+  aggregates each period's events afresh), or a KPI aggregated per period as a count, an
+  average or a minimum.
+- A running total: any other metric whose name, label, description or unit says it
+  accumulates (cumulative, running total, to date, ever, all-time, lifetime, since launch,
+  year to date); or a KPI snapshot (``last`` or ``max``) called a total, unless it names a
+  level (MRR, ARR, revenue, NPS, score, rate, share, retention, churn, margin, average,
+  balance) or has a money unit.
+
+Suggestions skip vanity metrics and put rates (or, instead of a login count, distinct counts)
+first.
 """
 
 from __future__ import annotations
@@ -16,31 +29,85 @@ import pandas as pd
 from pipelines.insight.lint.context import MIN_POINTS, LintContext
 from pipelines.insight.lint.figures import shown
 from pipelines.metrics.spec import Metric
-from pipelines.okrs.scoring import SERIES_COLUMNS
 
 VANITY_WORDS = re.compile(r"\blog ?ins?\b|\bsessions? started\b|\bpage ?views?\b|\bvisits?\b")
+ACCUMULATING_WORDS = re.compile(
+    r"\bcumulative\b|\brunning totals?\b|(?<!\bup )\bto date\b|\bever\b|\ball ?time\b"
+    r"|\blifetime\b|\bsince (launch|inception|the start)\b|\bytd\b|\byear to date\b"
+)
+TOTAL_WORDS = re.compile(r"\btotals?\b")
+LEVEL_WORDS = re.compile(
+    r"\b(mrr|arr|revenue|nps|score|rate|ratio|share|retention|churn|margin|average|mean|"
+    r"balance|per)\b"
+)
+MONEY_UNITS = re.compile(r"^(usd|eur|gbp|chf|jpy|cad|aud|sek|nok|dkk)$|[$€£¥]", re.IGNORECASE)
+# KPI aggregations that read each period on its own: a count of readings, an average, a minimum.
+PER_PERIOD_AGGREGATIONS = ("count", "count_distinct", "avg", "min")
+# KPI aggregations that keep a snapshot of the KPI: its latest or largest reading.
+SNAPSHOT_AGGREGATIONS = ("last", "max")
 # How many metrics a message suggests at most.
 SUGGESTIONS = 2
 
 
-def vanity_reason(metric: Metric, history: pd.DataFrame) -> str | None:
-    """Why the metric is a vanity metric (a phrase for a message), None when it is not."""
-    words = " ".join([metric.name, metric.label, metric.filter or ""]).lower()
-    if VANITY_WORDS.search(re.sub(r"[^a-z0-9]+", " ", words)):
-        source = f", filter {metric.filter}" if metric.filter else ""
-        return (
-            f"counts logins/sessions/page views ({metric.name}{source}), which rise with the "
-            "user base rather than with the value users get"
-        )
+def words_of(*texts: str) -> str:
+    """texts lowercased, with every run of other characters than letters and digits one space."""
+    return re.sub(r"[^a-z0-9]+", " ", " ".join(texts).lower())
+
+
+def running_total_evidence(metric: Metric) -> str | None:
+    """What in the metric's definition makes it a running total (a phrase), None if it is not."""
+    per_period = (
+        metric.type == "ratio"
+        or metric.unit == "%"
+        or metric.source == "events"
+        or metric.aggregation in PER_PERIOD_AGGREGATIONS
+    )
+    if per_period:
+        return None
+    declared = [
+        ("name", metric.name),
+        ("label", metric.label),
+        ("unit", metric.unit),
+        ("description", metric.description),
+    ]
+    for field, text in declared:
+        found = ACCUMULATING_WORDS.search(words_of(text))
+        if found:
+            return f"its {field} says {found.group(0)!r}"
+    names_a_level = LEVEL_WORDS.search(words_of(metric.name, metric.label, metric.description))
+    if (
+        metric.aggregation in SNAPSHOT_AGGREGATIONS
+        and not names_a_level
+        and not MONEY_UNITS.search(metric.unit)
+    ):
+        for field, text in declared[:2]:
+            if TOTAL_WORDS.search(words_of(text)):
+                return f"the {metric.aggregation} reading of a KPI whose {field} says 'total'"
+    return None
+
+
+def login_count_evidence(metric: Metric) -> str | None:
+    """What in the metric's name, label or filter says it counts logins (a phrase), or None."""
+    if not VANITY_WORDS.search(words_of(metric.name, metric.label, metric.filter or "")):
+        return None
+    return metric.name + (f", filter {metric.filter}" if metric.filter else "")
+
+
+def is_vanity(metric: Metric) -> bool:
+    """True when the metric counts logins, sessions or page views, or is a running total."""
+    return login_count_evidence(metric) is not None or running_total_evidence(metric) is not None
+
+
+def only_grew(metric: Metric, history: pd.DataFrame) -> str | None:
+    """'all N complete weeks of data (a → b)' when the history never fell and rose, else None."""
     values = history["value"].to_numpy(dtype=float)
     steps = np.diff(values)
-    if len(values) >= MIN_POINTS and (steps >= 0).all() and (steps > 0).any():
-        return (
-            f"only grew in all {len(values)} complete {metric.grain}s of data "
-            f"({shown(values[0], metric.unit)} → {shown(values[-1], metric.unit)}): "
-            "a running total rises whatever the team does"
-        )
-    return None
+    if len(values) < MIN_POINTS or (steps < 0).any() or not (steps > 0).any():
+        return None
+    return (
+        f"all {len(values)} complete {metric.grain}s of data "
+        f"({shown(values[0], metric.unit)} → {shown(values[-1], metric.unit)})"
+    )
 
 
 def alternatives(ctx: LintContext, kind: str, exclude: set[str], prefer: str = "ratio") -> str:
@@ -52,13 +119,10 @@ def alternatives(ctx: LintContext, kind: str, exclude: set[str], prefer: str = "
             return 0 if m.aggregation == "count_distinct" else 1 if m.ratio else 2
         return 0 if m.ratio else 1 if m.aggregation == "count_distinct" else 2
 
-    empty = pd.DataFrame(columns=list(SERIES_COLUMNS))
     pool = [
         m
         for m in ctx.catalog.metrics
-        if m.kind == kind
-        and m.name not in exclude
-        and vanity_reason(m, ctx.histories.get(m.name, empty)) is None
+        if m.kind == kind and m.name not in exclude and not is_vanity(m)
     ]
     picked = sorted(pool, key=rank)[:SUGGESTIONS]
     if not picked:

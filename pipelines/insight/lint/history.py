@@ -23,13 +23,17 @@ guardrails are meant to be held, so sandbagging, fantasy and noise do not apply 
   direction (or the metric never moved that way). The maximum, not the 99th percentile:
   histories hold tens of windows, where the 99th percentile is the maximum anyway. Changes
   already shown inside the period count as support.
-- KR013, noise: at least 8 history periods. A snapshot metric wanders like a random walk, so
-  its noise over the period is the standard deviation of its period-to-period differences
-  × √steps. A flow is a level plus independent noise per period, and a KR compares one
-  period's reading at the start with one at the end, so its noise is the standard deviation
-  of the residuals around a linear trend × √2 (√steps would overstate it, the noise does not
-  accumulate). Flagged when ``|target − baseline| < 1 × noise``: the result could not be told
-  from chance within the period.
+- KR013, noise: how far the metric moves by chance over one KR period, read from its own
+  history rather than from a model of it. Every change over ``steps`` consecutive periods of
+  the last ``8 × steps + 1`` periods (two years for a quarterly KR on a weekly metric; pairs
+  with a gap are skipped) is compared with the trend's change over a period, their mean; the
+  noise is the standard deviation of those residuals. A level with independent noise of s.d.
+  σ around a trend (a rate, NPS, net revenue retention) shows σ × √2, whatever the period's
+  length; a metric that wanders like a random walk (MRR, whose weekly change is the noise)
+  shows about its step s.d. × √steps (a little less: the history holds few independent
+  periods). The data, not the aggregation, tells the two apart. It needs two KR periods of
+  history (``2 × steps + 1`` points, as KR012) and at least 8 changes. Flagged when
+  ``|target − baseline| < 1 × noise``: the result could not be told from chance.
 """
 
 from __future__ import annotations
@@ -61,6 +65,11 @@ FANTASY_FACTOR = 1.5
 MIN_HISTORY_PERIODS = 2
 # Noise: target change below NOISE_MULTIPLE × the noise over the period.
 NOISE_MULTIPLE = 1.0
+# Noise is read from the last NOISE_PERIODS KR periods (two years for a quarterly KR): recent
+# enough to be today's noise. Fewer would hide a random walk's wander: from one year of weekly
+# data the spread of 13-week changes is three quarters of a random walk's (median of 400
+# simulated walks), from two years 0.88; a level with independent noise reads 1.0 from either.
+NOISE_PERIODS = 8
 
 
 class MeasuredKr(NamedTuple):
@@ -111,15 +120,12 @@ def window_changes(history: pd.DataFrame, steps: int, metric: Metric) -> np.ndar
 
 def period_noise(history: pd.DataFrame, steps: int, metric: Metric) -> float | None:
     """The metric's chance change over one KR period (see the module docstring); None if unsure."""
-    values = history["value"].to_numpy(dtype=float)
-    if len(values) < MIN_POINTS:
+    if len(history) < MIN_HISTORY_PERIODS * steps + 1:
         return None
-    if metric.aggregation == "last":
-        return float(np.std(np.diff(values), ddof=1) * math.sqrt(steps))
-    x = np.arange(len(values), dtype=float)
-    slope, intercept = np.polyfit(x, values, 1)
-    residuals = values - (slope * x + intercept)
-    return float(np.std(residuals, ddof=2) * math.sqrt(2))
+    changes = window_changes(history.tail(NOISE_PERIODS * steps + 1), steps, metric)
+    if len(changes) < MIN_POINTS:
+        return None
+    return float(np.std(changes, ddof=1))
 
 
 def earlier_windows(period: Period) -> list[tuple[date, date]]:
@@ -240,9 +246,8 @@ def noise_hits(ctx: LintContext) -> Iterator[Hit]:
             continue
         unit = v.unit
         basis = (
-            f"{metric.grain}-to-{metric.grain} s.d. × √{steps}"
-            if metric.aggregation == "last"
-            else f"s.d. of one {metric.grain} around the trend × √2"
+            f"s.d. of its {steps}-{metric.grain} changes around the trend over the last "
+            f"{min(len(v.history), NOISE_PERIODS * steps + 1)} {metric.grain}s"
         )
         sign = 1.0 if change > 0 else -1.0
         yield Hit(

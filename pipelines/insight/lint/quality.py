@@ -1,7 +1,8 @@
 """Key-result quality rules, KR007–KR009: vanity metrics, outputs, milestones without confidence.
 
-KR007 flags a KR on a vanity metric (see `pipelines.insight.lint.catalog`) and suggests
-metrics of the same kind that are not.
+KR007 flags a KR on a vanity metric, a login count or a running total by its definition (see
+`pipelines.insight.lint.catalog`), says when the data shows the total only grew, and suggests
+metrics of the same kind that are not vanity metrics.
 """
 
 from __future__ import annotations
@@ -9,7 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipelines.insight.lint.catalog import alternatives, vanity_reason
+from pipelines.insight.lint.catalog import (
+    alternatives,
+    login_count_evidence,
+    only_grew,
+    running_total_evidence,
+)
 from pipelines.insight.lint.context import LintContext
 from pipelines.insight.lint.rule import Hit
 
@@ -19,16 +25,27 @@ OUTPUT_VERBS = re.compile(
 
 
 def vanity_hits(ctx: LintContext) -> Iterator[Hit]:
-    """KR007: KRs on a metric that only grows, or that counts logins, sessions or page views."""
+    """KR007: KRs on a running total, or on a metric that counts logins, sessions or page views."""
     for v in ctx.krs:
         if v.metric is None:
             continue
-        reason = vanity_reason(v.metric, ctx.histories.get(v.metric.name, v.history))
-        if reason is None:
+        logins = login_count_evidence(v.metric)
+        total = running_total_evidence(v.metric)
+        if logins is not None:
+            reason = (
+                f"counts logins/sessions/page views ({logins}), which rise with the user base "
+                "rather than with the value users get"
+            )
+        elif total is not None:
+            grew = only_grew(v.metric, ctx.histories.get(v.metric.name, v.history))
+            reason = f"is a running total ({total}), which rises whatever the team does" + (
+                f": it only grew in {grew}" if grew else ""
+            )
+        else:
             continue
-        logins = reason.startswith("counts logins")
-        prefer = "distinct" if logins else "ratio"
-        better = alternatives(ctx, v.metric.kind, {v.metric.name}, prefer)
+        better = alternatives(
+            ctx, v.metric.kind, {v.metric.name}, "distinct" if logins else "ratio"
+        )
         yield Hit(
             v.objective.id,
             v.kr.id,

@@ -152,8 +152,9 @@ def links(
     """Measure whether leading product KPIs lead lagging business KPIs, and by how many periods.
 
     Both series are differenced (shared trends make any two growing series correlate), then
-    cross-correlated at lags 0..max-lag; significance is corrected for the lags tried. An
-    association, not proof of cause.
+    cross-correlated at lags 0..max-lag; significance is corrected across every pair and lag
+    tested (false discovery rate), a lead at the largest lag needs stronger evidence and the rank
+    correlation must agree. An association, not proof of cause.
     """
     frame = current_answers().links_between(leading or None, lagging or None, max_lag)
     typer.echo(render(frame, fmt))

@@ -22,8 +22,9 @@ with c2:
 st.header("Does the product KPI lead the business KPI?")
 st.caption(
     "Both series are differenced first (shared trends make any two growing series look related), then "
-    "correlated at lags of 0 to 8 periods; significance is corrected for the lags tried, and a link needs "
-    "enough points. Association, not proof of cause."
+    "correlated at lags of 0 to 8 periods; significance is corrected across every pair and lag tested "
+    "(false discovery rate), a lead at the largest lag tried needs stronger evidence, the rank "
+    "correlation must agree, and a link needs enough points. Association, not proof of cause."
 )
 found = data.links(ctx.home, ctx.version)
 if found.empty:

@@ -52,7 +52,9 @@ PERCENT_COLUMNS = frozenset({"progress", "progress_clamped", "expected_progress"
 VALUE_COLUMNS = frozenset({"baseline", "target", "current", "value", "median_end", "lo80", "hi80"})
 STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 # Columns of measured links: correlations to two decimals, p-values as a statistician writes them.
-CORRELATION_COLUMNS = frozenset({"correlation", "ci_low", "ci_high", "strength"})
+CORRELATION_COLUMNS = frozenset(
+    {"correlation", "rank_correlation", "ci_low", "ci_high", "strength"}
+)
 SHARE_COLUMNS = frozenset({"stability"})  # fractions of windows, read as percentages
 
 
@@ -74,7 +76,7 @@ def cell_text(column: str, value: Any, unit: str = "") -> str:
         return percent_text(float(value))
     if column in CORRELATION_COLUMNS and isinstance(value, int | float):
         return f"{value:.2f}"
-    if column == "p_value" and isinstance(value, int | float):
+    if column in ("p_value", "q_value") and isinstance(value, int | float):
         return "<0.001" if value < 0.001 else f"{value:.3f}"
     if column in VALUE_COLUMNS and isinstance(value, int | float):
         return value_text(float(value), unit)

@@ -24,6 +24,7 @@ from pipelines.workspace import Workspace
 
 WEEKS = 52
 MONDAYS = pd.date_range("2025-11-24", periods=WEEKS, freq="W-MON")
+DEMO_WEEKS = 30  # the demo's events cover 27 weeks; real exports of half a year, 26-30
 BURN_IN = 50  # steps discarded so momentum-like walks start in their steady state
 LINK_KEYS = {
     "leading",
@@ -34,6 +35,8 @@ LINK_KEYS = {
     "ci_low",
     "ci_high",
     "p_value",
+    "q_value",
+    "rank_correlation",
     "significant",
     "stability",
     "n_points",
@@ -80,70 +83,134 @@ def naive_level_hits(leading: np.ndarray, lagging: np.ndarray) -> float:
     return float(np.mean(stats.pearsonr(leading, lagging, axis=1).pvalue < 0.05))
 
 
-# --- Simulations ----------------------------------------------------------------------------------
+# --- Simulations at the demo's length ---------------------------------------------------------------
 
 
-def planted(k: int, trials: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A leading random walk with noise, and a lagging series following it k weeks later, plus
-    noise; both carry the same curved trend and yearly wave, so their levels correlate at
-    every lag."""
+def planted(k: int, trials: int, seed: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """A leading walk (momentum 0.3, observation noise 0.5) and a lagging series following it k
+    weeks later plus its own noise; noise 0.6 puts r of the changes near 0.83, the demo's."""
     rng = np.random.default_rng(seed)
-    lead_full = walks(rng, trials, WEEKS + k, drift=0.2, noise=0.5)
-    t = np.arange(WEEKS)
-    shared = 0.004 * t**2 + 3.0 * np.sin(2 * np.pi * t / 52)
-    leading = lead_full[:, k:] + shared
-    lagging = 5.0 + lead_full[:, :WEEKS] + rng.normal(0.0, 1.2, (trials, WEEKS)) + shared
-    return leading, lagging
+    lead_full = walks(rng, trials, DEMO_WEEKS + k, drift=0.2, momentum=0.3, noise=0.5)
+    lagging = 5.0 + lead_full[:, :DEMO_WEEKS] + rng.normal(0.0, noise, (trials, DEMO_WEEKS))
+    return lead_full[:, k:], lagging
 
 
-@pytest.mark.parametrize("k", [1, 2, 3, 5])
-def test_a_planted_lag_is_found_in_nine_trials_out_of_ten(k: int) -> None:
-    leading, lagging = planted(k, trials=200, seed=100 + k)
+@pytest.mark.parametrize(
+    ("k", "noise", "at_least"),
+    [
+        # Measured with these seeds (100 trials each): see the figures in the README.
+        pytest.param(1, 0.6, 0.95, id="lag-1-as-strong-as-the-demo"),
+        pytest.param(2, 0.6, 0.95, id="lag-2-as-strong-as-the-demo"),
+        pytest.param(3, 0.6, 0.95, id="lag-3-as-strong-as-the-demo"),
+        pytest.param(4, 0.6, 0.95, id="lag-4-as-strong-as-the-demo"),
+    ],
+)
+def test_a_planted_lead_is_found_at_its_lag(k: int, noise: float, at_least: float) -> None:
+    leading, lagging = planted(k, trials=100, seed=100 + k, noise=noise)
     found = all_links(leading, lagging)
     recovered = share(link.significant and link.best_lag == k for link in found)
-    # Measured with these seeds: 96.0 % (k=1), 95.0 % (k=2), 94.0 % (k=3), 93.5 % (k=5); the
-    # best lag alone is right in 98.5–99.5 %, the rest fall short of the corrected p-value.
-    assert recovered >= 0.90, f"lag {k} recovered in only {recovered:.1%} of trials"
+    print(f"planted lag {k}, noise {noise}: {recovered:.1%}")
+    assert recovered >= at_least, f"lag {k} recovered in only {recovered:.1%} of trials"
     hits = [link for link in found if link.significant and link.best_lag == k]
     assert all(
-        link.note == f"leads by ~{k} week{'s' * (k > 1)} (association, not proof of cause)"
-        for link in hits
+        link.note.startswith(f"leads by ~{k} week{'s' * (k > 1)} (association") for link in hits
     )
-    # A real lag holds across the rolling windows: measured mean stability 0.96–0.98.
-    assert np.mean([link.stability for link in hits]) >= 0.9
     assert all(link.ci_low is not None and link.ci_low > 0 for link in hits)
 
 
-def test_independent_random_walks_are_not_linked() -> None:
+@pytest.mark.parametrize(
+    ("momentum", "noise", "at_most"),
+    [
+        # Measured with this seed (200 pairs each): see the figures in the README.
+        pytest.param(0.0, 0.0, 0.05, id="differenced-random-walks"),
+        pytest.param(0.5, 0.0, 0.05, id="walks-whose-steps-are-ar1"),
+        pytest.param(0.0, 0.5, 0.05, id="walks-seen-through-noise"),
+    ],
+)
+def test_independent_pairs_are_rarely_linked(momentum: float, noise: float, at_most: float) -> None:
     rng = np.random.default_rng(2026)
-    trials = 2000  # more than needed for 5 %, so the rate is known to about ±0.5 points
-    leading = walks(rng, trials, WEEKS, drift=0.3)
-    lagging = walks(rng, trials, WEEKS, drift=0.3)
+    leading = walks(rng, 200, DEMO_WEEKS, drift=0.3, momentum=momentum, noise=noise)
+    lagging = walks(rng, 200, DEMO_WEEKS, drift=0.3, momentum=momentum, noise=noise)
     false_links = share(link.significant for link in all_links(leading, lagging))
-    # Measured: 3.75 % with this seed, 4.2 % over 5,000 pairs from another; Bonferroni over the
-    # 9 lags bounds it at 5 %.
-    assert false_links <= 0.05, f"{false_links:.1%} of independent pairs were called linked"
-    # The test has teeth: both walks drift upward, so their raw levels correlate (p < 0.05) in
-    # 93.7 % of these pairs.
-    assert naive_level_hits(leading, lagging) > 0.8
+    print(f"independent, momentum {momentum}, noise {noise}: {false_links:.1%}")
+    assert false_links <= at_most, f"{false_links:.1%} of independent pairs were called linked"
+    # The test has teeth: both walks drift upward, so their raw levels mostly correlate.
+    assert naive_level_hits(leading, lagging) > 0.5
 
 
 def test_prewhitening_keeps_momentum_walks_from_looking_linked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Smooth KPIs change in runs (this week's growth resembles last week's): differencing alone
-    # leaves two independent ones correlated by chance far more often than alpha.
+    # Smooth KPIs change in runs: differencing alone leaves independent ones linked far more often.
     rng = np.random.default_rng(7)
-    trials = 1000
-    leading = walks(rng, trials, WEEKS, drift=0.3, momentum=0.6)
-    lagging = walks(rng, trials, WEEKS, drift=0.3, momentum=0.6)
+    leading = walks(rng, 200, DEMO_WEEKS, drift=0.3, momentum=0.7)
+    lagging = walks(rng, 200, DEMO_WEEKS, drift=0.3, momentum=0.7)
     whitened = share(link.significant for link in all_links(leading, lagging))
     monkeypatch.setattr(changes, "PREWHITEN", False)
     differenced_only = share(link.significant for link in all_links(leading, lagging))
-    # Measured with this seed: 6.2 % pre-whitened (4.9 % on average over ten other seeds, so
-    # at the nominal 5 % up to sampling error of ±0.7 points), 23.8 % differenced only.
-    assert whitened <= 0.075
-    assert differenced_only >= 0.15
+    print(f"momentum 0.7: {whitened:.1%} pre-whitened, {differenced_only:.1%} differenced only")
+    assert whitened <= 0.05
+    assert differenced_only >= 2 * whitened + 0.02
+
+
+def with_shared_outliers(count: int, trials: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Independent walks that share count one-off jumps in the same weeks (a holiday, an outage)."""
+    rng = np.random.default_rng(seed)
+    leading = walks(rng, trials, DEMO_WEEKS, drift=0.3)
+    lagging = walks(rng, trials, DEMO_WEEKS, drift=0.3)
+    for row in range(trials):
+        weeks = rng.choice(np.arange(1, DEMO_WEEKS), count, replace=False)
+        jumps = np.zeros(DEMO_WEEKS)
+        jumps[weeks] = rng.choice([-6.0, 6.0], count)
+        leading[row] += np.cumsum(jumps)
+        lagging[row] += np.cumsum(jumps)
+    return leading, lagging
+
+
+@pytest.mark.parametrize(
+    ("count", "at_most"),
+    [
+        # Measured with these seeds: 2 shared jumps, 1 % linked (95 % on r alone); 3 shared
+        # jumps in 29 changes, 15 % linked (the rank check's limit: see the README).
+        pytest.param(2, 0.05, id="two-shared-jumps"),
+        pytest.param(3, 0.20, id="three-shared-jumps"),
+    ],
+)
+def test_a_handful_of_shared_outliers_does_not_make_a_link(count: int, at_most: float) -> None:
+    leading, lagging = with_shared_outliers(count, trials=100, seed=40 + count)
+    found = all_links(leading, lagging)
+    linked = share(link.significant for link in found)
+    print(f"{count} shared outliers: {linked:.1%} linked")
+    assert linked <= at_most
+    # The test has teeth: Pearson's r alone clears the corrected bar in most pairs.
+    carried = share(link.q_value is not None and link.q_value < 0.05 for link in found)
+    print(f"{count} shared outliers: {carried:.1%} pass on r alone")
+    assert carried >= 0.5
+    assert any(link.note.startswith("no lead claimed: r rests on a few points") for link in found)
+
+
+def test_one_call_over_a_hundred_pairs_controls_false_discoveries() -> None:
+    # Ten leading and ten lagging metrics: four planted leads (lags 1-4), 96 unrelated pairs, and
+    # 100 pairs x 9 lags tested at once.
+    rng = np.random.default_rng(77)
+    frames, metrics = [], []
+    for i in range(10):
+        lead, lag = (
+            planted(i + 1, trials=1, seed=200 + i, noise=0.6)
+            if i < 4
+            else (
+                walks(rng, 1, DEMO_WEEKS, drift=0.3),
+                walks(rng, 1, DEMO_WEEKS, drift=0.3),
+            )
+        )
+        frames += [tidy(f"lead{i}", weekly(lead[0])), tidy(f"lag{i}", weekly(lag[0]))]
+        metrics += [metric(f"lead{i}", "leading", "week"), metric(f"lag{i}", "lagging", "week")]
+    frame = metric_links(pd.concat(frames), MetricCatalog.model_validate({"metrics": metrics}))
+    linked = frame[frame["significant"]]
+    found = set(zip(linked["leading"], linked["lagging"], linked["best_lag"], strict=True))
+    assert found == {(f"lead{i}", f"lag{i}", i + 1) for i in range(4)}
+    # The adjustment counts every pair and lag: a q-value is never below its own p-value.
+    assert (frame["q_value"] >= frame["p_value"]).all()
 
 
 # --- Guards and wording ---------------------------------------------------------------------------
@@ -198,7 +265,7 @@ def test_no_lead_is_worded_with_its_figures() -> None:
     assert not link.significant
     assert link.note == (
         f"no significant lead found (best lag {link.best_lag}, r={link.correlation:.2f}, "
-        f"p={link.p_value:.2g})"
+        f"p={link.p_value:.2g}, q={link.q_value:.2g})"
     )
 
 
@@ -218,12 +285,48 @@ def test_record_is_json_ready_with_exactly_the_link_fields() -> None:
     assert record["ci_low"] < record["correlation"] < record["ci_high"]
 
 
-def test_p_value_is_adjusted_for_the_lags_tried() -> None:
-    leading, lagging = linked_pair(30, lag=1, seed=4)
-    one = lead_lag(leading, lagging, max_lag=1)
+def test_one_lag_tried_needs_no_adjustment_and_more_lags_raise_q() -> None:
+    leading, lagging = linked_pair(30, lag=0, seed=4)
+    one = lead_lag(leading, lagging, max_lag=0)
     nine = lead_lag(leading, lagging, max_lag=8)
-    assert one.best_lag == nine.best_lag == 1
-    assert nine.p_value == pytest.approx(min(1.0, one.p_value * 9 / 2))
+    assert one.best_lag == nine.best_lag == 0
+    assert one.q_value == one.p_value
+    assert nine.q_value is not None and nine.p_value is not None
+    assert nine.q_value > nine.p_value
+
+
+@pytest.mark.parametrize(
+    ("max_lag", "note"),
+    [
+        pytest.param(
+            3,
+            "leads by ~3 weeks, at the edge of the lags tried (0–3): it may be longer "
+            "(association, not proof of cause)",
+            id="a-strong-lead-at-the-edge-is-claimed-and-says-so",
+        ),
+        pytest.param(
+            8,
+            "leads by ~3 weeks (association, not proof of cause)",
+            id="inside-the-lags-tried-no-edge-warning",
+        ),
+    ],
+)
+def test_a_lead_at_the_largest_lag_tried_is_marked(max_lag: int, note: str) -> None:
+    leading, lagging = linked_pair(52, lag=3, seed=6)
+    assert lead_lag(leading, lagging, max_lag=max_lag).note == note
+
+
+def test_a_weak_lead_at_the_edge_is_not_claimed() -> None:
+    # Planted 3 weeks behind, tried up to 3 weeks: it passes q < 0.05 but not the edge's 0.01.
+    rng = np.random.default_rng(18)
+    base = np.cumsum(rng.normal(0.0, 1.0, 40))
+    lead, follower = weekly(base[3:]), weekly(base[:37] + rng.normal(0.0, 2.2, 37))
+    link = lead_lag(lead, follower, max_lag=3)
+    assert link.q_value is not None and 0.01 <= link.q_value < 0.05
+    assert not link.significant
+    assert link.note.startswith(
+        "no lead claimed: best lag 3 is at the edge of the lags tried (0–3)"
+    )
 
 
 def test_a_missing_week_is_a_gap_not_a_two_week_change() -> None:
@@ -263,12 +366,13 @@ def test_vectorised_correlation_matches_pandas() -> None:
 # --- metric_links ---------------------------------------------------------------------------------
 
 
+def metric(name: str, kind: str, grain: str) -> dict[str, str]:
+    """One catalog entry (its source does not matter here)."""
+    return {"name": name, "kind": kind, "source": "kpis", "aggregation": "sum", "grain": grain}
+
+
 def catalog() -> MetricCatalog:
-    """Weekly and monthly leading and lagging metrics (their sources do not matter here)."""
-
-    def metric(name: str, kind: str, grain: str) -> dict[str, str]:
-        return {"name": name, "kind": kind, "source": "kpis", "aggregation": "sum", "grain": grain}
-
+    """Weekly and monthly leading and lagging metrics."""
     return MetricCatalog.model_validate(
         {
             "metrics": [
@@ -382,7 +486,11 @@ def test_sample_workflows_per_user_lead_new_subscriptions_by_three_weeks(
     assert row["significant"]
     assert row["best_lag"] == 3
     assert row["n_points"] >= 20
-    assert row["note"] == "leads by ~3 weeks (association, not proof of cause)"
+    # 21 pairs: the note says how few back it.
+    assert row["note"] == (
+        "leads by ~3 weeks (association, not proof of cause); only 21 points back it (r 0.63 to 0.93)"
+    )
+    assert row["q_value"] < 0.01
     assert row["stability"] >= 0.9
     # It is the strongest lead of new subscriptions in the sample.
     first = sample_links[sample_links["lagging"] == "new_subscriptions"].iloc[0]

@@ -15,22 +15,31 @@ Method, for two series on one grain:
    noisy walks 8.8 % → 5.4 % (BIC: 6.2 %), plain random walks 4.5 % → 4.2 %. The price is
    power on momentum-like leads: a planted lag is recovered in 89 % of trials instead of 98 %.
 3. r_k = corr(lead_t, lag_{t+k}) for k = 0..max_lag over the pairs available at that lag. The
-   best lag has the largest |r| among lags with at least min_points pairs; the sign is kept
-   (a KPI that pushes another down is linked too). scipy's pearsonr gives its p-value and the
-   95 % Fisher-z interval. The reported p-value is Bonferroni-adjusted for the max_lag + 1 lags
-   tried, so "significant" means raw p < alpha / (max_lag + 1), and min_points pairs at least.
-4. Stability: the share of rolling windows (60 % of the span, step 1) whose own best lag is
-   within ±1 of the overall best lag.
+   best lag has the smallest p-value among lags with at least min_points pairs (not the largest
+   |r|: the longest lag has the fewest pairs and would win by chance); the sign is kept.
+4. One false-discovery family per metric_links call: the p-values of every lag of every pair
+   (with min_points pairs) are Benjamini–Hochberg-adjusted together into q-values. A link is
+   significant when q < alpha at its best lag; a fifth of alpha when that lag is the largest
+   tried (the lead may be longer, and there most false links sat); and when Spearman's rho there
+   has the same sign and p < alpha over the pair's own lags, so a handful of joint outliers that
+   carry r alone is not a link (Pearson kept for the test: rho alone loses the demo's lead).
+5. Stability: the share of rolling windows (60 % of the span, step 1) whose own best lag is
+   within ±1 of the overall best lag. A link from fewer than 30 points says so in its note.
+
+Measured at the demo's length (30 weekly points, lags 0..8, tests/pipelines/test_links.py):
+independent pairs linked 2.5 % (random walks), 4.0 % (AR(1) steps), 4.0 % (noisy walks); planted
+leads as strong as the demo's (r ~0.83 in changes) found at their lag 98–99 % (lags 1–4); pairs
+sharing 2 one-off jumps 1 % linked (95 % on r alone), sharing 3 jumps 15 % (99 % on r alone).
 
 The interval is not widened for picking the best of several lags, so |r| at the best lag is an
 optimistic estimate; the stability score is the check on that. All of it is association, never
 proof of cause, and every note says so.
 
 Modules, each depending only on those before it: `changes` (both series on one calendar,
-differenced and pre-whitened: steps 1–2), `lags` (paired r at every lag, the best lag, its test,
-and the rolling-window stability: steps 3–4), `notes` (the wording of every note), `link` (`Link`
-and `lead_lag`, the steps in order for two series) and `catalog` (`metric_links`, every leading
-metric of a grain against every lagging one).
+differenced and pre-whitened: steps 1–2), `lags` (r, rho and p at every lag, the best lag, its
+interval, and the rolling-window stability), `notes` (the wording of every note), `link` (`Link`,
+`measure` for one pair, `judged` for the verdict on many with the q-values, `lead_lag` for one
+pair) and `catalog` (`metric_links`, every leading metric of a grain against every lagging one).
 """
 
 from pipelines.insight.links.catalog import metric_links

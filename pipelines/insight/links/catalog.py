@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import OkrlensError
-from pipelines.insight.links.link import LINK_COLUMNS, lead_lag
+from pipelines.insight.links.link import LINK_COLUMNS, judged, measure
 from pipelines.metrics.spec import MetricCatalog
 
 
@@ -51,19 +51,20 @@ def metric_links(
     lagging: list[str] | None = None,
     max_lag: int = 8,
 ) -> pd.DataFrame:
-    """One row per (leading, lagging) pair of the catalog (or those asked for) on a common grain: Link.record() columns."""
+    """One row per (leading, lagging) pair of the catalog (or those asked for) on a common grain:
+    Link.record() columns, the false discovery rate controlled across every pair and lag."""
     default_leads = [m.name for m in catalog.metrics if m.kind == "leading"]
     default_lags = [m.name for m in catalog.metrics if m.kind == "lagging"]
     leads = _checked_names(default_leads if leading is None else leading, catalog, "leading")
     lags = _checked_names(default_lags if lagging is None else lagging, catalog, "lagging")
-    records = []
+    measured = []
     for lead in leads:
         grain = catalog.get(lead).grain
         for lag in lags:
             # Different grains share no calendar to correlate on: no row rather than a guess.
             if lag == lead or catalog.get(lag).grain != grain:
                 continue
-            link = lead_lag(
+            found = measure(
                 _complete_values(series, lead),
                 _complete_values(series, lag),
                 leading_name=lead,
@@ -71,5 +72,6 @@ def metric_links(
                 grain=grain,
                 max_lag=max_lag,
             )
-            records.append(link.record())
+            measured.append(found)
+    records = [link.record() for link in judged(measured)]
     return _ranked(pd.DataFrame.from_records(records, columns=LINK_COLUMNS))

@@ -3,10 +3,19 @@ why the link is not claimed."""
 
 from __future__ import annotations
 
-from pipelines.insight.links.lags import DEFAULT_MIN_POINTS, MIN_LAG_PAIRS, MIN_STABILITY_POINTS
+from pipelines.insight.links.lags import (
+    DEFAULT_MIN_POINTS,
+    MIN_LAG_PAIRS,
+    MIN_STABILITY_POINTS,
+    interval,
+)
 from pipelines.metrics.grains import GRAINS
 
 CAVEAT = "association, not proof of cause"
+# Below 30 pairs (the usual rule of thumb for a correlation) a claim rests on about half a year of
+# weekly changes, where one shared event of a few weeks is a sixth of the evidence: the note says
+# so, with r's interval.
+FEW_POINTS = 30
 
 
 def _lag_phrase(lag: int, grain: str) -> str:
@@ -22,16 +31,60 @@ def _lag_phrase(lag: int, grain: str) -> str:
     return f"leads by ~{facts.count(lag)}"
 
 
-def link_note(
-    lag: int, r: float, p_value: float, n: int, significant: bool, grain: str, min_points: int
-) -> str:
-    """What the link means, in one line, with the caveat or the reason it is not claimed."""
+def _figures(lag: int, r: float, p_value: float, q_value: float | None) -> str:
+    """The numbers behind a verdict: "best lag 3, r=0.83, p=2e-06, q=4e-05".
+
+    Example:
+        >>> _figures(3, 0.8312, 2.04e-06, 3.7e-05), _figures(0, 0.95, 0.001, None)
+        ('best lag 3, r=0.83, p=2e-06, q=3.7e-05', 'best lag 0, r=0.95, p=0.001')
+    """
     figures = f"best lag {lag}, r={r:.2f}, p={p_value:.2g}"
+    return figures if q_value is None else f"{figures}, q={q_value:.2g}"
+
+
+def link_note(
+    lag: int,
+    r: float,
+    p_value: float,
+    q_value: float | None,
+    n: int,
+    significant: bool,
+    grain: str,
+    min_points: int,
+    edge: int | None,
+    alpha: float,
+    rho: float,
+    ranks_agree: bool,
+) -> str:
+    """What the link means, in one line, with the caveat or the reason it is not claimed.
+
+    edge is the largest lag tried when the best lag is that lag, else None; rho the rank
+    correlation there, and ranks_agree whether it backs r.
+    """
+    figures = _figures(lag, r, p_value, q_value)
     if n < min_points:
         return f"only {n} points; at least {min_points} are needed ({figures})"
+    at_edge = f"at the edge of the lags tried (0–{edge})"
+    passes_q = q_value is not None and q_value < alpha
+    if not significant and passes_q and not ranks_agree:
+        return (
+            f"no lead claimed: r rests on a few points, the rank correlation is only "
+            f"rho={rho:.2f} ({figures})"
+        )
+    if not significant and passes_q and edge is not None:
+        return (
+            f"no lead claimed: best lag {lag} is {at_edge}, where a lead needs stronger "
+            f"evidence ({figures})"
+        )
     if not significant:
         return f"no significant lead found ({figures})"
-    note = f"{_lag_phrase(lag, grain)} ({CAVEAT})"
+    note = _lag_phrase(lag, grain)
+    if edge is not None:
+        note += f", {at_edge}: it may be longer"
+    note += f" ({CAVEAT})"
+    if n < FEW_POINTS:
+        low, high = interval(r, n)
+        note += f"; only {n} points back it (r {low:.2f} to {high:.2f})"
     if min_points < DEFAULT_MIN_POINTS:
         # A lowered guard is a weaker claim; say so wherever the claim is shown.
         note += f"; minimum points lowered to {min_points} (default {DEFAULT_MIN_POINTS})"

@@ -83,14 +83,25 @@ def ingest_events_command(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Product-event CSV files (event_time, user_id, event_name[, account_id], properties...)."
+            help="Product-event CSV files (event_time, user_id, event_name[, account_id], "
+            "properties...) or JSON-lines exports (Mixpanel, Amplitude, PostHog, Segment)."
         ),
     ],
     map_: MapOption = None,
+    time_unit: Annotated[
+        str | None,
+        typer.Option(
+            help="Unit of epoch times when their digits do not settle it: s or ms "
+            "(10 digits are read as seconds, 13 as milliseconds)."
+        ),
+    ] = None,
     allow_rejects: AllowRejectsOption = False,
 ) -> None:
-    """Ingest product-event exports; each file is committed whole or not at all."""
-    _ingest_all(files, "events", mapping=_mapping(map_), allow_rejects=allow_rejects)
+    """Ingest product-event exports (CSV or JSON lines); each file is committed whole or not at all."""
+    # The unit travels with the column roles (as the mapping's "time_unit"), which is how the
+    # service layer passes an events file's options on.
+    mapping = _mapping(map_) | ({"time_unit": time_unit} if time_unit else {})
+    _ingest_all(files, "events", mapping=mapping, allow_rejects=allow_rejects)
 
 
 @ingest_app.command("kpis")
@@ -111,6 +122,17 @@ def ingest_kpis_command(
         str | None, typer.Option(help="Date format when ambiguous, e.g. %d/%m/%Y.")
     ] = None,
     map_: MapOption = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(help="A column to leave out (repeatable), e.g. --ignore Currency."),
+    ] = None,
+    table: Annotated[
+        int | None,
+        typer.Option(
+            help="Which table of a file that holds several (1 = the first); by default the "
+            "only one that runs over time."
+        ),
+    ] = None,
     allow_rejects: AllowRejectsOption = False,
 ) -> None:
     """Ingest business-KPI exports; each file is committed whole or not at all."""
@@ -121,6 +143,11 @@ def ingest_kpis_command(
             fix="use --decimal . or --decimal ,",
         )
     options = KpiOptions(
-        shape=shape, decimal=decimal, date_format=date_format, mapping=_mapping(map_)
+        shape=shape,
+        decimal=decimal,
+        date_format=date_format,
+        mapping=_mapping(map_),
+        ignore=tuple(ignore or ()),
+        table=table,
     )
     _ingest_all(files, "kpis", options=options, allow_rejects=allow_rejects)

@@ -185,12 +185,25 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
         date_format = c3.text_input(
             "Date format", placeholder="detect, or e.g. %d/%m/%Y", key=f"{file_key}_datefmt"
         )
+        c4, c5 = st.columns([1, 2])
+        table = c4.number_input(
+            "Table",
+            min_value=0,
+            value=0,
+            step=1,
+            key=f"{file_key}_table",
+            help="Which table of a download that holds several (1 = the first); 0 = the only "
+            "one that runs over time.",
+        )
+        ignore = c5.multiselect("Leave out columns", header, key=f"{file_key}_ignore")
     return (
         KpiOptions(
             shape=None if shape == AUTO else str(shape),
             decimal=None if decimal == AUTO else str(decimal),
             date_format=date_format or None,
             mapping=mapping or None,
+            ignore=tuple(ignore),
+            table=int(table) or None,
         ),
         {},
     )

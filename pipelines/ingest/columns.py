@@ -20,7 +20,7 @@ EVENT_ROLES: dict[str, tuple[str, ...]] = {
         "created_at",
     ),
     "user_id": ("user_id", "distinct_id", "userid", "user", "uid", "person_id"),
-    "event_name": ("event_name", "event", "event_type", "action", "name"),
+    "event_name": ("event_name", "event", "event_type", "action"),
     "account_id": (
         "account_id",
         "account",
@@ -33,6 +33,11 @@ EVENT_ROLES: dict[str, tuple[str, ...]] = {
     ),
 }
 EVENT_REQUIRED = ("event_time", "user_id", "event_name")
+# Role -> column names (slugs) that could play it but usually hold something else: a CRM or
+# billing export's `Name` is a customer's name, so it is never taken without a --map.
+DOUBTFUL: dict[str, tuple[str, ...]] = {
+    "event_name": ("name", "full_name", "customer_name", "contact_name"),
+}
 
 KPI_ROLES: dict[str, tuple[str, ...]] = {
     "date": (
@@ -91,13 +96,28 @@ def require(
 ) -> None:
     """OkrlensError naming the missing roles when a required role has no column."""
     missing = [role for role in required if role not in found]
-    if missing:
+    if not missing:
+        return
+    labels = dict(zip(dialect.columns, dialect.header, strict=True))
+    doubtful = [
+        (role, labels[c]) for role in missing for c in DOUBTFUL.get(role, ()) if c in labels
+    ]
+    if doubtful:
+        role, label = doubtful[0]
         raise OkrlensError(
-            f"{dialect.path.name} does not look like {kind}: no column for "
-            f"{', '.join(missing)} (found columns: {', '.join(dialect.header)})",
+            f"{dialect.path.name} has no column for {role}; its column {label!r} usually holds "
+            f"people's names, so okrlens does not take it as {role} on a guess "
+            f"(found columns: {', '.join(dialect.header)})",
             where=f"{dialect.path.name}, line {dialect.header_line}",
-            fix=f"rename the column in the file, or map it, e.g. --map {missing[0]}=<column>",
+            fix=f"if {label!r} names what happened, say so with --map {role}={label}; "
+            "otherwise export the event column too",
         )
+    raise OkrlensError(
+        f"{dialect.path.name} does not look like {kind}: no column for "
+        f"{', '.join(missing)} (found columns: {', '.join(dialect.header)})",
+        where=f"{dialect.path.name}, line {dialect.header_line}",
+        fix=f"rename the column in the file, or map it, e.g. --map {missing[0]}=<column>",
+    )
 
 
 def looks_like_events(dialect: Dialect) -> bool:

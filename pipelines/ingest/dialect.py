@@ -3,11 +3,17 @@
 DuckDB's sniffer guesses from a sample and, on ragged files, can "succeed" with a wrong header.
 Analysts need an explanation they can check, so the dialect is decided here by simple, stated rules
 and then handed to DuckDB's reader as explicit options.
+
+Analytics tools also write several tables into one download (Google Analytics: a `#` preamble
+before each, a summary table before the daily one) and state the export's range in the preamble;
+the tables are found here, and the range is kept, so that the ingest can read one table and say
+what the export declared.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import re
@@ -23,6 +29,28 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SEP_HINT = re.compile(r"^sep=(.)$", re.IGNORECASE)
 _NAME_CHARS = re.compile(r"[^a-z0-9]+")
+HEAD_BYTES = 1 << 20  # the dialect, and the tables of a file, are decided from its first MiB
+# How Google Analytics states the range of an export: GA4 "# Start date: 20261001" and
+# "# End date: 20261031"; Universal Analytics "# 20261001-20261031".
+_START = re.compile(r"^#\s*start date:\s*(\d{8})\s*$", re.IGNORECASE)
+_END = re.compile(r"^#\s*end date:\s*(\d{8})\s*$", re.IGNORECASE)
+_RANGE = re.compile(r"^#\s*(\d{8})\s*-\s*(\d{8})\s*$")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a file that holds several, separated by blank lines or `#` preambles."""
+
+    number: int  # 1-based, in file order
+    header_index: int  # 0-based index of its header line in the file
+    end: int  # 0-based index just after its last line
+    header: tuple[str, ...]
+    first_cells: tuple[str, ...]  # its rows' first fields, to tell a table of dates
+
+    @property
+    def lines(self) -> str:
+        """Its physical lines, as an editor numbers them."""
+        return f"lines {self.header_index + 1}–{self.end}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +65,15 @@ class Dialect:
     columns: tuple[str, ...]  # safe identifiers derived from the labels, same order
     has_bom: bool
     newline: str  # "\n" or "\r\n"
+    declared: tuple[dt.date, dt.date] | None = None  # the range the export says it covers
+    tables: tuple[Table, ...] = ()  # every table, when the file holds more than one
+    table: int = 1  # the table this dialect reads
+
+    @property
+    def end(self) -> int | None:
+        """The 0-based line index after the table read, when other tables follow it (they start
+        inside the file's head, so every line before them is whole)."""
+        return self.tables[self.table - 1].end if self.table < len(self.tables) else None
 
     @property
     def header_line(self) -> int:
@@ -50,6 +87,12 @@ class Dialect:
         extras += ["UTF-8 BOM"] if self.has_bom else []
         extras += ["gzip"] if self.compression == "gzip" else []
         extras += ["CRLF"] if self.newline == "\r\n" else []
+        if len(self.tables) > 1:
+            extras.append(
+                f"table {self.table} of {len(self.tables)}, {self.tables[self.table - 1].lines}"
+            )
+        if self.declared:
+            extras.append(f"the export declares {self.declared[0]} to {self.declared[1]}")
         tail = f" ({', '.join(extras)})" if extras else ""
         return f"{names[self.delimiter]}-separated, {len(self.header)} columns{tail}"
 
@@ -74,7 +117,7 @@ def _head_bytes(path: Path) -> tuple[bytes, str]:
     if magic == _GZIP_MAGIC:
         try:
             with gzip.open(path, "rb") as stream:
-                return stream.read(1 << 20), "gzip"
+                return stream.read(HEAD_BYTES), "gzip"
         except (OSError, EOFError) as exc:
             raise OkrlensError(
                 f"{path.name} looks gzip-compressed but cannot be decompressed: {exc}",
@@ -82,7 +125,7 @@ def _head_bytes(path: Path) -> tuple[bytes, str]:
                 fix="re-export the file or decompress it yourself and ingest the CSV",
             ) from None
     with path.open("rb") as raw:
-        return raw.read(1 << 20), "none"
+        return raw.read(HEAD_BYTES), "none"
 
 
 # Files people export by mistake instead of a CSV, by their first bytes.
@@ -119,7 +162,7 @@ def _decoded_lines(path: Path, head: bytes) -> list[str]:
         )
     lines = head.splitlines(keepends=True)[:HEAD_LINES]
     # A multi-byte character may be cut at the end of the 1 MiB head: only check complete lines.
-    if len(lines) > 1 and len(head) == 1 << 20:
+    if len(lines) > 1 and len(head) == HEAD_BYTES:
         lines = lines[:-1]
     decoded = []
     for number, raw_line in enumerate(lines, start=1):
@@ -198,8 +241,94 @@ def _unique_columns(path: Path, labels: list[str], line: int) -> tuple[str, ...]
     return tuple(seen)
 
 
-def sniff(path: Path) -> Dialect:
-    """The dialect of the CSV file at path, or an OkrlensError saying what is wrong and where."""
+def _is_gap(line: str) -> bool:
+    """True for a line between tables: blank, or a comment of a preamble."""
+    text = line.strip().lstrip("\ufeff")
+    return not text or text.startswith(("#", "//")) or bool(_SEP_HINT.match(text))
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The fields of one line."""
+    return next(csv.reader(io.StringIO(line.strip("\r\n")), delimiter=delimiter), [])
+
+
+def _tables(lines: list[str], first: int, delimiter: str) -> tuple[Table, ...]:
+    """The tables of the file from its first header on.
+
+    A run of lines after a gap starts a new table when a `#` preamble introduces it or its first
+    line has another number of fields than the table before; otherwise (a blank line inside a
+    table) it continues that table, as the CSV reader would read it.
+    """
+    spans: list[list[int]] = []  # [header index, end]
+    index, width = first, -1
+    while index < len(lines):
+        if _is_gap(lines[index]):
+            index += 1
+            continue
+        gap = lines[spans[-1][1] : index] if spans else []
+        introduced = any(line.strip().startswith(("#", "//")) for line in gap)
+        start = index
+        while index < len(lines) and not _is_gap(lines[index]):
+            index += 1
+        if spans and not introduced and len(_fields(lines[start], delimiter)) == width:
+            spans[-1][1] = index
+        else:
+            spans.append([start, index])
+            width = len(_fields(lines[start], delimiter))
+    return tuple(
+        Table(
+            number=number,
+            header_index=start,
+            end=end,
+            header=tuple(f.strip() for f in _fields(lines[start], delimiter)),
+            first_cells=tuple(
+                (_fields(line, delimiter) or [""])[0].strip()
+                for line in lines[start + 1 : end]
+                if not _is_gap(line)
+            ),
+        )
+        for number, (start, end) in enumerate(
+            (span for span in spans if span[1] - span[0] > 1), start=1
+        )
+    )
+
+
+def _declared_range(preamble: list[str]) -> tuple[dt.date, dt.date] | None:
+    """The range an analytics export's preamble says it covers, if it says one."""
+    start = end = None
+    for line in preamble:
+        text = line.strip()
+        if m := _START.match(text):
+            start = m.group(1)
+        elif m := _END.match(text):
+            end = m.group(1)
+        elif m := _RANGE.match(text):
+            start, end = m.groups()
+    if start is None or end is None:
+        return None
+    try:
+        first, last = (dt.datetime.strptime(d, "%Y%m%d").date() for d in (start, end))
+    except ValueError:
+        return None
+    return (first, last) if first <= last else None
+
+
+def _no_such_table(path: Path, table: int, tables: tuple[Table, ...]) -> OkrlensError:
+    """The refusal of a --table the file does not have."""
+    listed = "; ".join(f"{t.number}: {', '.join(t.header)} ({t.lines})" for t in tables)
+    return OkrlensError(
+        f"{path.name} has {max(len(tables), 1)} table(s), so there is no table {table}"
+        + (f" (the tables are {listed})" if tables else ""),
+        where="--table",
+        fix=f"choose a number from 1 to {max(len(tables), 1)}",
+    )
+
+
+def sniff(path: Path, table: int | None = None) -> Dialect:
+    """The dialect of the CSV file at path, or an OkrlensError saying what is wrong and where.
+
+    A file holding several tables is read at its first one, or at table number `table`.
+    """
     if not path.exists():
         raise OkrlensError(
             f"file not found: {path}", where=str(path), fix="check the path and try again"
@@ -224,8 +353,17 @@ def sniff(path: Path) -> Dialect:
             fix="export the data with a header row",
         )
     hints = [m.group(1) for line in lines[:skip] if (m := _SEP_HINT.match(line.strip()))]
+    delimiter = _delimiter(lines[skip].lstrip("\ufeff"), hints[0] if hints else None)
+    # Tables may lie past the lines checked for encoding: KPI exports fit in the head.
+    every_line = [line.decode("utf-8", errors="replace") for line in head.splitlines(True)]
+    tables = _tables(every_line, skip, delimiter)
+    if table is not None and not 1 <= table <= max(len(tables), 1):
+        raise _no_such_table(path, table, tables)
+    chosen = table or 1
+    preamble_start = tables[chosen - 2].end if chosen > 1 else 0
+    if len(tables) > 1:
+        lines, skip = every_line, tables[chosen - 1].header_index
     header_line = lines[skip].lstrip("\ufeff")
-    delimiter = _delimiter(header_line, hints[0] if hints else None)
     labels = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
     labels = [label.strip() for label in labels]
     columns = _unique_columns(path, labels, skip + 1)
@@ -244,4 +382,7 @@ def sniff(path: Path) -> Dialect:
         columns=columns,
         has_bom=head.startswith(_UTF8_BOM),
         newline="\r\n" if lines[skip].endswith("\r\n") else "\n",
+        declared=_declared_range(lines[preamble_start:skip]) or _declared_range(lines[:skip]),
+        tables=tables if len(tables) > 1 else (),
+        table=chosen,
     )

@@ -129,6 +129,7 @@ _SOURCE = """read_csv(
 # Numbering rows costs a window over the whole file, so it is only asked for when needed.
 NUMBERED = "SELECT row_number() OVER () AS rn, * FROM {source}"
 
+_FORGET_REJECTS = "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans"
 _LATEST_REJECTS = """
 SELECT line, column_name, csv_line AS value, error_type, error_message
 FROM reject_errors
@@ -163,17 +164,13 @@ def stage(
     file's facts, a line that was neither staged nor rejected stops the ingest: never lost.
     """
     columns = {name: (types or {}).get(name, "VARCHAR") for name in dialect.columns}
+    # A scan without rejects records no scan at all, so the tables would still hold the
+    # previous scan's rejects and pass them off as this one's.
+    con.execute(_FORGET_REJECTS)
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE staged AS " + select.format(source=_SOURCE),
-            {
-                **(params or {}),
-                "path": str(dialect.path),
-                "delim": dialect.delimiter,
-                "skip": dialect.skip_rows,
-                "columns": columns,
-                "compression": dialect.compression,
-            },
+            {**(params or {}), **_reader_params(dialect, columns)},
         )
     except duckdb.InvalidInputException as exc:
         # The reader gives up on some malformed files as a whole (e.g. "state machine reached
@@ -217,6 +214,27 @@ def stage(
             fix="report this file to the okrlens maintainers; meanwhile check its line breaks",
         )
     return Staged(dialect=dialect, rows=rows, rejects=rejects)
+
+
+def first_values(
+    con: duckdb.DuckDBPyConnection, dialect: Dialect, column: str, limit: int = 1000
+) -> list[str]:
+    """Up to limit non-blank cells of column from the top of the file, as written."""
+    con.execute(_FORGET_REJECTS)
+    sql = f"SELECT {db.quote_ident(column)} AS v FROM {_SOURCE} WHERE trim(v) <> '' LIMIT $limit"  # noqa: S608
+    params = _reader_params(dialect, dict.fromkeys(dialect.columns, "VARCHAR"))
+    return [value for (value,) in con.execute(sql, {**params, "limit": limit}).fetchall()]
+
+
+def _reader_params(dialect: Dialect, columns: Mapping[str, str]) -> dict[str, object]:
+    """The named parameters of _SOURCE for dialect's file read with these column types."""
+    return {
+        "path": str(dialect.path),
+        "delim": dialect.delimiter,
+        "skip": dialect.skip_rows,
+        "columns": columns,
+        "compression": dialect.compression,
+    }
 
 
 def _cell(dialect: Dialect, line: str, column: str) -> str:

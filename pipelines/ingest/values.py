@@ -41,6 +41,17 @@ def is_null(text: object) -> bool:
     return not isinstance(text, str) or text.strip().lower() in NULL_TOKENS
 
 
+# What export tools write in the date or name cell of a row that sums the others.
+TOTAL_LABELS = frozenset(
+    {"total", "totals", "grand total", "sum", "gesamt", "summe", "total général"}
+)
+
+
+def is_total(text: str) -> bool:
+    """True when a row label marks a totals row ("Total", "Grand total", …)."""
+    return " ".join(text.strip().lower().rstrip(":").split()) in TOTAL_LABELS
+
+
 def _core(text: str) -> tuple[str, bool, bool, str]:
     """The digits-and-separators core of a cell, with its sign, percent and currency symbols."""
     t = text.strip().replace("\u2212", "-")
@@ -139,8 +150,12 @@ DATE_FORMATS: tuple[str, ...] = (
     "%Y/%m/%d",
     "%d/%m/%Y",
     "%m/%d/%Y",
+    "%d/%m/%y",
+    "%m/%d/%y",
     "%d.%m.%Y",
+    "%d.%m.%y",
     "%d-%m-%Y",
+    "%Y%m%d",
     "%Y-%m",
     "%b %Y",
     "%B %Y",
@@ -150,6 +165,9 @@ DATE_FORMATS: tuple[str, ...] = (
     "%Y-W%V",
     "%Y-Q%q",
 )
+# Formats that read the same cell as two dates, day first and month first.
+DAY_MONTH_PAIRS: tuple[tuple[str, str], ...] = (("%d/%m/%Y", "%m/%d/%Y"), ("%d/%m/%y", "%m/%d/%y"))
+_COMPACT = re.compile(r"^\d{8}$")
 _QUARTER = re.compile(r"^(?:(\d{4})[- ]?Q([1-4])|Q([1-4])[- ]?(\d{4}))$", re.IGNORECASE)
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 
@@ -179,6 +197,8 @@ def _written_date(text: str, fmt: str) -> dt.date:
             return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except ValueError:
             raise ValueProblem("no such ISO week") from None
+    if fmt == "%Y%m%d" and not _COMPACT.match(t):  # strptime would read "2026101" too
+        raise ValueProblem("not a date like 20261001")
     try:
         return dt.datetime.strptime(t, fmt).date()
     except ValueError:
@@ -211,11 +231,29 @@ def _parses(text: str, fmt: str) -> bool:
     return True
 
 
-def date_format(cells: Iterable[str], declared: str | None = None) -> tuple[str, int]:
-    """The format that reads the most cells, with how many it reads; ValueProblem if ambiguous.
+class AmbiguousDates(ValueProblem):
+    """Dates that read both day first and month first, and nothing in the file decides."""
 
-    Ambiguity is only refused when it matters: "01/02/2026" read day-first and month-first gives
-    two dates, so a file where every cell reads both ways needs --date-format.
+    def __init__(self, example: str, formats: tuple[str, str]) -> None:
+        day_first, month_first = (_written_date(example, f) for f in formats)
+        super().__init__(
+            f"dates such as {example} read both day-first and month-first ({day_first.day} "
+            f"{day_first:%B %Y} or {month_first:%B} {month_first.day}, {month_first.year}), and "
+            "no date in the file has a day above 12 to decide"
+        )
+        self.formats = formats
+
+
+def date_format(cells: Iterable[str], declared: str | None = None) -> tuple[str, int]:
+    """The format that reads the most cells, with how many it reads; AmbiguousDates if undecided.
+
+    The file's own dates settle the order: one "13/10/26" makes every date day-first. Only a
+    file where every cell reads both ways ("01/02/2026", two different dates) needs
+    --date-format.
+
+    Example:
+        >>> date_format(["10/1/26", "10/13/26"])
+        ('%m/%d/%y', 2)
     """
     values = sorted({c.strip() for c in cells if not is_null(c)})
     if declared is not None:
@@ -223,6 +261,31 @@ def date_format(cells: Iterable[str], declared: str | None = None) -> tuple[str,
     scores = {fmt: sum(_parses(v, fmt) for v in values) for fmt in DATE_FORMATS}
     best = max(scores.values(), default=0)
     winners = [f for f, s in scores.items() if s == best]
-    if best and {"%d/%m/%Y", "%m/%d/%Y"} <= set(winners):
-        raise ValueProblem("dates such as " + values[0] + " read both day-first and month-first")
+    for pair in DAY_MONTH_PAIRS:
+        if best and set(pair) <= set(winners):
+            example = next(v for v in values if _parses(v, pair[0]) and _parses(v, pair[1]))
+            raise AmbiguousDates(example, pair)
     return (winners[0], best) if best else ("", 0)
+
+
+# GA4 numbers the periods of a report from its start date instead of writing dates.
+PERIOD_INDEXES = {"nth_day": "day", "nth_week": "week", "nth_month": "month"}
+
+
+def nth_period_start(text: str, unit: str, start: dt.date) -> dt.date:
+    """The first day of period number text (0-based) counted in unit from start; ValueProblem otherwise.
+
+    Example:
+        >>> nth_period_start("0003", "day", dt.date(2026, 10, 1)), nth_period_start("0001", "month", dt.date(2026, 10, 15))
+        (datetime.date(2026, 10, 4), datetime.date(2026, 11, 1))
+    """
+    t = text.strip()
+    if not t.isdigit():
+        raise ValueProblem(f"not a {unit} number like 0003")
+    n = int(t)
+    if unit == "day":
+        return plausible(start + dt.timedelta(days=n))
+    if unit == "week":
+        return plausible(start + dt.timedelta(weeks=n))
+    months = start.month - 1 + n
+    return plausible(dt.date(start.year + months // 12, months % 12 + 1, 1))

@@ -40,6 +40,14 @@ _PAGE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:state it )?with --shape"), f"pick its Layout {OPTIONS}"),
     (re.compile(r"^--shape$"), f"Layout, {OPTIONS}"),
     (re.compile(r"pass --allow-rejects to"), "tick the box to"),
+    (
+        re.compile(r"with --table N \(e\.g\. --table (\d+)\)"),
+        rf"with its number as Table {OPTIONS} (e.g. \1)",
+    ),
+    (re.compile(r"^--table$"), f"Table, {OPTIONS}"),
+    (re.compile(r"with --ignore <column>"), f"under Leave out columns ({OPTIONS})"),
+    (re.compile(r"--ignore names"), "Leave out columns names"),
+    (re.compile(r"^--ignore$"), f"Leave out columns, {OPTIONS}"),
 )
 
 

@@ -200,7 +200,7 @@ SMALL: list[tuple[str, str, bytes, str | None, int]] = [
         None,
         2,
     ),
-    ("epoch-seconds", "events", _events("1793613600,u1,signed_up"), "line 2", 0),
+    ("epoch-seconds", "events", _events("1793613600,u1,signed_up"), None, 1),
     ("future-dates", "kpis", _kpis("2999-01-04,signups,10"), "lies outside 1970", 0),
     ("ancient-dates", "kpis", _kpis("1066-10-14,signups,10"), "lies outside 1970", 0),
     (

@@ -370,7 +370,8 @@ def test_ladder_edges_run_between_boxes_never_through_a_label(demo: str) -> None
     spec = drawn(ladder, demo)
     boxes = [row for row in rows_of(spec) if "x_end" in row]
     edges = [row for row in rows_of(spec) if "source" in row]
-    assert len(boxes) == 10 and len(edges) == 13
+    # One measured edge fewer since links are judged across every pair (false discovery rate).
+    assert len(boxes) == 10 and len(edges) == 12
     for edge in edges:
         for box in boxes:
             # The edge's horizontal span and the box's (where its label is) share no interior.

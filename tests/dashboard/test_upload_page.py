@@ -117,7 +117,7 @@ REFUSED_MIDDLES = {
         "(middle.csv, byte 0). Save it as 'CSV UTF-8 (comma delimited)' and ingest that file.",
     ),
     "no values, refused by its preview": (
-        b"when,what,how much\n2026-11-16,Webinar sign-ups,7\n",
+        b"when,what,how much\n2026-11-16,Webinar sign-ups,\n",
         None,
         "middle.csv holds no values to ingest (middle.csv). Export a range that contains data.",
     ),
@@ -359,7 +359,8 @@ def test_a_forty_column_export_keeps_its_mapping_folded_in_rows_of_at_most_four(
         False,
     )
     rows = [c for c in mapping.children.values() if getattr(c, "type", "") == "flex_container"]
-    assert [len(row.children) for row in rows] == [4, 3]  # date, metric, value, segment; options
+    # date, metric, value, segment; layout, decimal mark, date format; table, columns left out
+    assert [len(row.children) for row in rows] == [4, 3, 2]
     assert (len(mapping.selectbox), len(mapping.text_input)) == (len(at.selectbox), 1) == (6, 1)
     assert "Ingesting will add **40** rows." in [m.value for m in at.markdown]
 
@@ -412,3 +413,24 @@ def test_a_refusal_names_the_pages_own_controls_not_the_clis_flags(
     (error,) = [e.value for e in at.error]
     assert says in error
     assert "--" not in error
+
+
+GA4_TWO_TABLES = (
+    b"# ----------------------------------------\n# Sessions by country\n"
+    b"# Start date: 20261102\n# End date: 20261115\n"
+    b"# ----------------------------------------\nCountry,Sessions\nGermany,120\nFrance,80\n\n"
+    b"# ----------------------------------------\n# Sessions by week\n"
+    b"# ----------------------------------------\nNth week,Sessions\n0000,700\n0001,760\n"
+)
+
+
+def test_a_download_with_two_tables_reads_its_time_table_and_the_table_control_is_offered(
+    home: Path, open_page: Open
+) -> None:
+    at = upload(open_page("upload_page.py"), ("ga4.csv", GA4_TWO_TABLES))
+    assert not at.error, [e.value for e in at.error]
+    tables = [n for n in at.number_input if str(n.key).endswith("_table")]
+    assert [n.value for n in tables] == [0]  # 0: the one that runs over time
+    shown = "\n".join(str(e.value) for e in (*at.markdown, *at.caption))
+    assert "table 2 of 2" in shown
+    assert ingest_buttons(at)

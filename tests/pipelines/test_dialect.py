@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from pathlib import Path
 
@@ -107,3 +108,61 @@ def test_sniff_names_a_missing_file(tmp_path: Path) -> None:
 )
 def test_slug_makes_safe_identifiers_from_any_label(label: str, expected: str) -> None:
     assert slug(label) == expected
+
+
+GA4_TABLE = "# Start date: 20261001\n# End date: 20261014\nNth day,Users\n0000,3\n0001,4\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "declared"),
+    [
+        pytest.param(GA4_TABLE, (dt.date(2026, 10, 1), dt.date(2026, 10, 14)), id="ga4-start-end"),
+        pytest.param(
+            "# All Web Site Data\n# 20261001-20261031\n\nDay Index,Users\n10/1/26,3\n",
+            (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+            id="ua-range-line",
+        ),
+        pytest.param("# Start date: 20261001\nNth day,Users\n0000,3\n", None, id="no-end-no-range"),
+        pytest.param("# exported 2026-11-23\na,b\n1,2\n", None, id="a-plain-comment"),
+    ],
+)
+def test_sniff_keeps_the_range_an_export_declares(
+    write_csv: WriteCsv, content: str, declared: tuple[dt.date, dt.date] | None
+) -> None:
+    assert sniff(write_csv("f.csv", content)).declared == declared
+
+
+@pytest.mark.parametrize(
+    ("content", "tables"),
+    [
+        pytest.param("a,b\n1,2\n\n3,4\n", [], id="a-blank-line-inside-one-table"),
+        pytest.param(
+            GA4_TABLE + "\n" + GA4_TABLE.replace("Nth day,Users", "Channel,Sessions"),
+            [(("Nth day", "Users"), "lines 3–5"), (("Channel", "Sessions"), "lines 9–11")],
+            id="ga4-a-preamble-before-each-table",
+        ),
+        pytest.param(
+            "Users,New users,Sessions\n5,3,9\n\nDay Index,Users\n10/1/26,5\n,5\n",
+            [
+                (("Users", "New users", "Sessions"), "lines 1–2"),
+                (("Day Index", "Users"), "lines 4–6"),
+            ],
+            id="ua-a-summary-then-another-width",
+        ),
+    ],
+)
+def test_sniff_finds_the_tables_of_a_file(
+    write_csv: WriteCsv, content: str, tables: list[tuple[tuple[str, ...], str]]
+) -> None:
+    found = sniff(write_csv("f.csv", content)).tables
+    assert [(t.header, t.lines) for t in found] == tables
+
+
+def test_sniff_reads_the_table_asked_for_and_where_it_ends(write_csv: WriteCsv) -> None:
+    path = write_csv("f.csv", GA4_TABLE + "\n" + GA4_TABLE.replace("Nth day,Users", "Ch,Sessions"))
+    first, second = sniff(path, table=1), sniff(path, table=2)
+    assert (first.header, first.skip_rows, first.end) == (("Nth day", "Users"), 2, 5)
+    assert (second.header, second.skip_rows, second.end) == (("Ch", "Sessions"), 8, None)
+    assert "table 2 of 2, lines 9–11" in second.describe()
+    with pytest.raises(OkrlensError, match="there is no table 3"):
+        sniff(path, table=3)

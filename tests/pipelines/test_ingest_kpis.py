@@ -241,3 +241,31 @@ def test_a_dry_run_reports_and_previews_but_stores_nothing(
     assert report.preview[["metric", "value"]].values.tolist() == [["mrr", 100.0]]
     assert int(db.scalar(con, "SELECT count(*) FROM kpi_rows")) == 0
     assert int(db.scalar(con, "SELECT count(*) FROM ingests")) == 0
+
+
+def test_a_wide_line_with_several_bad_cells_is_one_rejected_line_in_the_ledger(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    content = "Date,Trials,Demos\n2026-05-18,4,2\n2026-05-25,oops,n.v.\n"
+    report = ingest_kpis(con, write_csv("k.csv", content), allow_rejects=True)
+    assert (report.rows_read, report.rows_added, report.rows_rejected) == (1, 2, 1)
+    assert db.query(con, "SELECT line, column_name, value FROM rejected_lines").values.tolist() == [
+        [3, "Trials, Demos", "oops | n.v."]
+    ]
+
+
+def test_the_table_read_and_the_range_the_export_declares_are_kept_in_the_ledger(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    table = "# Start date: 20261001\n# End date: 20261007\nNth day,Active users\n0000,10\n0006,14\n"
+    by_channel = "# Start date: 20261001\n# End date: 20261007\nChannel,Sessions\nDirect,5\n"
+    ingest_kpis(con, write_csv("ga4.csv", table + "\n" + by_channel))
+    assert db.scalar(con, "SELECT dialect FROM ingests") == (
+        "comma-separated, 2 columns (2 preamble line(s) skipped, table 1 of 2, lines 3–5, the "
+        "export declares 2026-10-01 to 2026-10-07); decimal mark '.', dates as %Y-%m-%d; days "
+        "counted from 2026-10-01"
+    )
+    assert stored(con) == {
+        ("active_users", "2026-10-01"): 10.0,
+        ("active_users", "2026-10-07"): 14.0,
+    }

@@ -7,11 +7,14 @@ import datetime as dt
 import pytest
 
 from pipelines.ingest.values import (
+    AmbiguousDates,
     ValueProblem,
     ambiguous_cells,
     date_format,
     decimal_mark,
     decimal_vote,
+    is_total,
+    nth_period_start,
     parse_date,
     parse_number,
 )
@@ -106,6 +109,12 @@ def test_ambiguous_cells_are_the_three_digit_groups() -> None:
         pytest.param(["May 2026", "June 2026"], "%B %Y", id="month-name"),
         pytest.param(["2026-W21", "2026-W22"], "%Y-W%V", id="iso-week"),
         pytest.param(["2026-Q3", "Q4 2026"], "%Y-Q%q", id="quarter"),
+        pytest.param(
+            ["10/1/26", "10/2/26", "10/13/26"], "%m/%d/%y", id="us-short-year-settled-by-day-13"
+        ),
+        pytest.param(["13/10/26", "1/11/26"], "%d/%m/%y", id="day-first-short-year"),
+        pytest.param(["01.10.26", "02.10.26"], "%d.%m.%y", id="dotted-short-year"),
+        pytest.param(["20261001", "20261002"], "%Y%m%d", id="compact-ga4-date"),
     ],
 )
 def test_date_format_is_the_one_that_reads_every_cell(cells: list[str], fmt: str) -> None:
@@ -115,6 +124,32 @@ def test_date_format_is_the_one_that_reads_every_cell(cells: list[str], fmt: str
 def test_date_format_refuses_dates_that_read_both_day_and_month_first() -> None:
     with pytest.raises(ValueProblem, match="day-first and month-first"):
         date_format(["01/02/2026", "03/04/2026"])
+
+
+@pytest.mark.parametrize(
+    ("cells", "readings", "formats"),
+    [
+        pytest.param(
+            ["01/02/2026", "03/04/2026"],
+            "(1 February 2026 or January 2, 2026)",
+            ("%d/%m/%Y", "%m/%d/%Y"),
+            id="four-digit-year",
+        ),
+        pytest.param(
+            ["10/1/26", "10/2/26"],
+            "(10 January 2026 or October 1, 2026)",
+            ("%d/%m/%y", "%m/%d/%y"),
+            id="two-digit-year",
+        ),
+    ],
+)
+def test_ambiguous_dates_name_both_readings_and_both_formats(
+    cells: list[str], readings: str, formats: tuple[str, str]
+) -> None:
+    with pytest.raises(AmbiguousDates) as caught:
+        date_format(cells)
+    assert readings in str(caught.value)
+    assert caught.value.formats == formats
 
 
 def test_a_declared_date_format_settles_ambiguity() -> None:
@@ -136,3 +171,38 @@ def test_parse_date_gives_the_first_day_of_the_period(
     text: str, fmt: str, expected: dt.date
 ) -> None:
     assert parse_date(text, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "expected"),
+    [
+        ("0000", "day", dt.date(2026, 10, 1)),
+        ("0013", "day", dt.date(2026, 10, 14)),
+        ("0002", "week", dt.date(2026, 10, 15)),
+        ("0003", "month", dt.date(2027, 1, 1)),
+    ],
+)
+def test_a_period_index_counts_from_the_exports_start(
+    text: str, unit: str, expected: dt.date
+) -> None:
+    assert nth_period_start(text, unit, dt.date(2026, 10, 1)) == expected
+
+
+@pytest.mark.parametrize("text", ["Total", "x1", "-1"])
+def test_a_period_index_must_be_a_number(text: str) -> None:
+    with pytest.raises(ValueProblem, match="number like 0003"):
+        nth_period_start(text, "day", dt.date(2026, 10, 1))
+
+
+def test_a_compact_date_has_exactly_eight_digits() -> None:
+    with pytest.raises(ValueProblem, match="like 20261001"):
+        parse_date("2026101", "%Y%m%d")
+
+
+@pytest.mark.parametrize(
+    ("label", "total"),
+    [("Total", True), ("Grand total", True), ("  TOTALS: ", True), ("Summe", True),
+     ("Total revenue", False), ("2026-10-01", False)],
+)  # fmt: skip
+def test_totals_rows_are_told_by_their_label(label: str, total: bool) -> None:
+    assert is_total(label) is total

@@ -147,9 +147,10 @@ def details(objective: Objective) -> None:
 
 
 if presenting:
-    found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)
     # The whole company, then one objective per screen; the arrow keys move, as in a deck.
     slide = min(int(st.session_state.get("slide", 0)), len(found.objectives))
+    if slide:  # an objective's slide says where each key result is heading: the forecasts
+        found = data.glance(ctx.home, as_of, period, chosen_team, chosen_kind, ctx.version)
     with st.container(key=style.SLIDE):
         if slide == 0:
             show_company(found.objectives)

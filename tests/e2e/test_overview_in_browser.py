@@ -24,7 +24,8 @@ def glance_rows(page: Page, app_url: str, wait_until_idle: WaitUntilIdle) -> Loc
     expect(page.get_by_test_id("stException")).to_have_count(0)
     rows = page.locator(".st-key-glance table tbody tr")
     expect(rows).to_have_count(OBJECTIVES + KEY_RESULTS, timeout=TIMEOUT_MS)
-    expect(page.get_by_text("forecasting…")).to_have_count(0, timeout=TIMEOUT_MS)
+    # Forecasting 11 key results is a cold compute with no fixed budget on a busy machine.
+    expect(page.get_by_text("forecasting…")).to_have_count(0, timeout=READY_MS)
     return rows
 
 
@@ -90,7 +91,8 @@ def test_presentation_mode_is_large_has_no_navigation_and_moves_with_the_arrow_k
     page.goto(f"{app_url}/?as_of={AS_OF}&present=true", timeout=READY_MS)
     wait_until_idle(page)
     slide = page.locator(".st-key-slide")
-    expect(slide.get_by_role("heading", level=3)).to_have_count(OBJECTIVES, timeout=TIMEOUT_MS)
+    # The page may still be computing when the app first reports idle: no fixed budget.
+    expect(slide.get_by_role("heading", level=3)).to_have_count(OBJECTIVES, timeout=READY_MS)
     expect(page.get_by_role("link", name="Key result")).to_have_count(0)  # no navigation
     size = slide.locator("p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 19.6, f"slide text is {size} px"  # 1.4 × the 14 px body text
@@ -102,5 +104,5 @@ def test_presentation_mode_is_large_has_no_navigation_and_moves_with_the_arrow_k
             level=2,
             name="Become the reference manager our institutions cannot do without",
         )
-    ).to_be_visible(timeout=TIMEOUT_MS)
+    ).to_be_visible(timeout=READY_MS)  # the objective's slide forecasts: a cold compute
     expect(page.get_by_text("Objective 1 of 3")).to_be_visible()

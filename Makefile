@@ -56,6 +56,7 @@ bench: install-dev browser
 	$(BIN)/python bench/bench_ingest.py --events $(BENCH_EVENTS)
 	$(BIN)/python bench/bench_pages.py --small 100000 --large 10000000
 	$(BIN)/python bench/bench_paint.py --trials 3
+	$(BIN)/python bench/bench_forecast.py
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

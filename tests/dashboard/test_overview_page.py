@@ -41,7 +41,7 @@ def test_every_objective_and_key_result_reads_in_words_with_the_news_and_the_why
     mrr = next(line for line in lines if "Grow MRR" in line)
     assert mrr == (
         "| [Grow MRR from \\$430k to \\$490k](key-result?kr=company-q4-mrr) | "
-        ":red-badge[missed] | :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 64% | "
+        ":red-badge[missed] | :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 71% | "
         "on track → at risk | Renewals bunch up in December; the campus deals decide this one. "
         "(16 Nov) |"
     )

@@ -25,6 +25,7 @@ from pipelines.insight.forecast import (
     nowcast_end_value,
     periods_to_end,
 )
+from pipelines.insight.forecast.ensemble import calibrated, interval_scale
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.scoring import band, progress
@@ -121,7 +122,7 @@ def test_forecast_shape_path_and_ordering() -> None:
     # Uncertainty grows with the horizon.
     widths = (f.path["hi80"] - f.path["lo80"]).to_numpy()
     assert widths[-1] > widths[0]
-    assert set(f.weights) == {"damped_trend", "drift", "trend_ar1"}
+    assert set(f.weights) == {"damped_trend", "drift", "no_change", "trend_ar1"}
     assert sum(f.weights.values()) == pytest.approx(1.0)
 
 
@@ -170,14 +171,88 @@ def test_floor_clips_the_draws() -> None:
     assert forecast_end_value(spiky, 8, draws=400, floor=0.0).draws.min() >= 0
 
 
-def test_seasonal_naive_joins_when_two_seasons_are_known() -> None:
-    rng = np.random.default_rng(8)
-    season = np.tile([0.0, 10.0, 20.0, 10.0], 8) + rng.normal(0, 0.5, 32)
-    f = forecast_end_value(pd.Series(season), 4, season=4, draws=400)
-    assert "seasonal_naive" in f.weights
-    # Seasonal naive wins the backtest on a clean seasonal series.
-    assert max(f.weights, key=lambda k: f.weights[k]) == "seasonal_naive"
-    assert f.median == pytest.approx(10.0, abs=3.0)
+def seasonal_series(rng: np.random.Generator, season: int, n: int) -> np.ndarray:
+    """A sine-shaped season of amplitude 10 on a gentle trend, with unit noise."""
+    cycle = 10 * np.sin(2 * np.pi * np.arange(n) / season)
+    return 50 + 0.05 * np.arange(n) + cycle + rng.normal(0, 1.0, n)
+
+
+def mean_reverting(rng: np.random.Generator, phi: float, n: int) -> np.ndarray:
+    """An AR(1) around a constant level: each period keeps phi of the last one's gap."""
+    gaps = np.zeros(n)
+    for i in range(1, n):
+        gaps[i] = phi * gaps[i - 1] + rng.normal()
+    return 20 + 3 * gaps
+
+
+@pytest.mark.parametrize(
+    ("season", "n", "horizon"),
+    [(4, 40, 3), (12, 48, 6)],
+    ids=["quarterly", "monthly"],
+)
+def test_a_seasonal_history_gets_a_seasonal_model_that_covers_near_80(
+    season: int, n: int, horizon: int
+) -> None:
+    rng = np.random.default_rng(season)
+    hits, leaders = [], set()
+    for trial in range(20):
+        y = seasonal_series(rng, season, n + horizon)
+        f = forecast_end_value(pd.Series(y[:n]), horizon, season=season, draws=400, seed=trial)
+        hits.append(f.lo80 <= y[-1] <= f.hi80)
+        leaders.add(max(f.weights, key=lambda k: f.weights[k]))
+    print(f"season {season}: coverage {np.mean(hits):.2f}, leading models {sorted(leaders)}")
+    assert leaders <= {"seasonal_naive", "seasonal_smoothing"}
+    assert 0.65 <= np.mean(hits) <= 0.95
+
+
+@pytest.mark.parametrize("phi", [0.2, 0.6], ids=["quick reversion", "slow reversion"])
+def test_a_mean_reverting_series_is_forecast_no_worse_than_no_change(phi: float) -> None:
+    rng = np.random.default_rng(int(phi * 10))
+    ours, no_change = [], []
+    for trial in range(30):
+        y = mean_reverting(rng, phi, 36 + 4)
+        f = forecast_end_value(pd.Series(y[:36]), 4, draws=300, seed=trial)
+        ours.append(abs(f.median - y[-1]))
+        no_change.append(abs(y[35] - y[-1]))
+    print(f"phi {phi}: mean abs error {np.mean(ours):.2f}, no change {np.mean(no_change):.2f}")
+    assert np.mean(ours) <= np.mean(no_change)
+
+
+@pytest.mark.parametrize(
+    ("errors", "half_width", "factor"),
+    [
+        # Backtest errors twice the interval's half-width: widened, shrunk by 10 / (10 + 5).
+        (np.full(10, 2.0), 1.0, 2.0 ** (10 / 15)),
+        # Errors half of it: narrowed the same way.
+        (np.full(10, 0.5), 1.0, 0.5 ** (10 / 15)),
+        # The 80 % rank of 10 errors is the 9th smallest: 9.0 here, so × 9 ** (2/3), capped at 3.
+        (np.arange(1.0, 11.0), 1.0, 3.0),
+        # Errors that match the interval leave it alone.
+        (np.linspace(0.1, 1.0, 10), 0.9, 1.0),
+        # Three errors are too few to judge an interval by.
+        (np.full(3, 5.0), 1.0, 1.0),
+        # A zero-width interval is not scaled.
+        (np.full(10, 2.0), 0.0, 1.0),
+    ],
+    ids=["over-confident", "too wide", "capped", "calibrated", "too few", "no width"],
+)
+def test_calibration_scales_the_interval_to_the_backtest_errors(
+    errors: np.ndarray, half_width: float, factor: float
+) -> None:
+    assert interval_scale(errors, half_width) == pytest.approx(factor)
+
+
+def test_calibration_widens_an_over_confident_interval_around_its_median() -> None:
+    paths = np.array([[9.0, 19.0], [10.0, 20.0], [11.0, 21.0]])
+    np.testing.assert_allclose(calibrated(paths, 2.0), [[8.0, 18.0], [10.0, 20.0], [12.0, 22.0]])
+
+
+def test_an_over_confident_model_is_widened_in_the_forecast() -> None:
+    """A series whose noise jumps late: the last window's errors widen the simulated interval."""
+    rng = np.random.default_rng(6)
+    y = np.concatenate([rng.normal(0, 0.2, 30), rng.normal(0, 3.0, 12)]) + 100
+    f = forecast_end_value(weekly(y), 2, draws=500)
+    assert f.interval_factor > 1.2
 
 
 def test_backtest_coverage_is_a_share_or_nan() -> None:

@@ -110,6 +110,10 @@ def wait_until_idle(page: Page) -> None:
     """Wait until the app is connected and its script has finished running (no sleeps)."""
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=READY_MS)
+    # A fresh page reads "notRunning" before its first run has begun: wait for the run to have
+    # drawn something first, so "idle" means the page ran, not that it has not started.
+    drawn = page.locator("[data-testid=stMain] [data-testid=stElementContainer]")
+    expect(drawn.first).to_be_attached(timeout=READY_MS)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=READY_MS)
     # A first run that computes caches shows spinners; the page is drawn only once they are gone.
     expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=READY_MS)

@@ -98,7 +98,8 @@ def planted(k: int, trials: int, seed: int, noise: float) -> tuple[np.ndarray, n
 @pytest.mark.parametrize(
     ("k", "noise", "at_least"),
     [
-        # Measured with these seeds (100 trials each): see the figures in the README.
+        # Measured with these seeds (100 trials each): 97 / 96 / 98 / 95 % at lags 1-4 (99 / 98 /
+        # 99 / 98 % before the leave-out check; lag 4 sits at the bar).
         pytest.param(1, 0.6, 0.95, id="lag-1-as-strong-as-the-demo"),
         pytest.param(2, 0.6, 0.95, id="lag-2-as-strong-as-the-demo"),
         pytest.param(3, 0.6, 0.95, id="lag-3-as-strong-as-the-demo"),
@@ -121,7 +122,8 @@ def test_a_planted_lead_is_found_at_its_lag(k: int, noise: float, at_least: floa
 @pytest.mark.parametrize(
     ("momentum", "noise", "at_most"),
     [
-        # Measured with this seed (200 pairs each): see the figures in the README.
+        # Measured with this seed (200 pairs each): 0.5 / 2.0 / 3.0 % (2.5 / 4.0 / 4.0 % before
+        # the leave-out check).
         pytest.param(0.0, 0.0, 0.05, id="differenced-random-walks"),
         pytest.param(0.5, 0.0, 0.05, id="walks-whose-steps-are-ar1"),
         pytest.param(0.0, 0.5, 0.05, id="walks-seen-through-noise"),
@@ -141,7 +143,8 @@ def test_independent_pairs_are_rarely_linked(momentum: float, noise: float, at_m
 def test_prewhitening_keeps_momentum_walks_from_looking_linked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Smooth KPIs change in runs: differencing alone leaves independent ones linked far more often.
+    # Smooth KPIs change in runs: differencing alone leaves independent ones linked far more often
+    # (measured: 3.0 % pre-whitened, 20.5 % differenced only).
     rng = np.random.default_rng(7)
     leading = walks(rng, 200, DEMO_WEEKS, drift=0.3, momentum=0.7)
     lagging = walks(rng, 200, DEMO_WEEKS, drift=0.3, momentum=0.7)
@@ -170,10 +173,10 @@ def with_shared_outliers(count: int, trials: int, seed: int) -> tuple[np.ndarray
 @pytest.mark.parametrize(
     ("count", "at_most"),
     [
-        # Measured with these seeds: 2 shared jumps, 1 % linked (95 % on r alone); 3 shared
-        # jumps in 29 changes, 15 % linked (the rank check's limit: see the README).
+        # Measured with these seeds: 2 shared jumps, 0 % linked (95 % on r alone); 3 shared
+        # jumps in 29 changes, 2 % linked (99 % on r alone; 15 % before the leave-out check).
         pytest.param(2, 0.05, id="two-shared-jumps"),
-        pytest.param(3, 0.20, id="three-shared-jumps"),
+        pytest.param(3, 0.05, id="three-shared-jumps"),
     ],
 )
 def test_a_handful_of_shared_outliers_does_not_make_a_link(count: int, at_most: float) -> None:
@@ -186,7 +189,67 @@ def test_a_handful_of_shared_outliers_does_not_make_a_link(count: int, at_most: 
     carried = share(link.q_value is not None and link.q_value < 0.05 for link in found)
     print(f"{count} shared outliers: {carried:.1%} pass on r alone")
     assert carried >= 0.5
-    assert any(link.note.startswith("no lead claimed: r rests on a few points") for link in found)
+    # 29 changes: the note names the 3 weeks (a tenth) that carry r.
+    assert (
+        share(
+            link.note.startswith("no lead claimed: carried by 3 weeks, the week of")
+            for link in found
+        )
+        > 0.5
+    )
+
+
+QUARTERS = pd.date_range("2006-07-01", periods=DEMO_WEEKS, freq="QS")
+
+
+def sharing_three_jumps(
+    starts: pd.DatetimeIndex, lag: int, seed: int
+) -> tuple[pd.Series, pd.Series]:
+    """Independent walks on starts that both jump in the 9th, 10th and 11th periods, the lagging
+    one lag periods later: a crisis that moves both and nothing else."""
+    rng = np.random.default_rng(seed)
+    jumps = np.zeros(len(starts))
+    jumps[[8, 9, 10]] = 6.0
+    leading = np.cumsum(rng.normal(size=len(starts)) + jumps)
+    lagging = np.cumsum(rng.normal(size=len(starts)) + np.roll(jumps, lag))
+    return pd.Series(leading, index=starts), pd.Series(lagging, index=starts)
+
+
+@pytest.mark.parametrize(
+    ("starts", "grain", "lag", "named"),
+    [
+        pytest.param(
+            QUARTERS,
+            "quarter",
+            0,
+            "carried by 3 quarters, Q3 2008, Q4 2008 and Q1 2009, with",
+            id="quarters-of-one-crisis",
+        ),
+        pytest.param(
+            MONDAYS,
+            "week",
+            0,
+            "carried by 3 weeks, the week of 19 Jan, the week of 26 Jan and the week of 2 Feb, with",
+            id="weeks-of-one-outage",
+        ),
+        pytest.param(
+            MONDAYS,
+            "week",
+            2,
+            "carried by 3 weeks, the week of 19 Jan, the week of 26 Jan and the week of 2 Feb in "
+            "the leading series (2 weeks later in the lagging), with",
+            id="the-lagging-weeks-are-said-to-follow",
+        ),
+    ],
+)
+def test_a_link_carried_by_a_few_periods_names_them_and_is_not_claimed(
+    starts: pd.DatetimeIndex, grain: str, lag: int, named: str
+) -> None:
+    leading, lagging = sharing_three_jumps(starts[:DEMO_WEEKS], lag, seed=5)
+    link = lead_lag(leading, lagging, grain=grain)
+    assert link.q_value is not None and link.q_value < 0.05  # r alone would claim it
+    assert (link.significant, link.best_lag) == (False, lag)
+    assert link.note.startswith(f"no lead claimed: {named} ")
 
 
 def test_one_call_over_a_hundred_pairs_controls_false_discoveries() -> None:
@@ -318,7 +381,9 @@ def test_a_lead_at_the_largest_lag_tried_is_marked(max_lag: int, note: str) -> N
 
 def test_a_weak_lead_at_the_edge_is_not_claimed() -> None:
     # Planted 3 weeks behind, tried up to 3 weeks: it passes q < 0.05 but not the edge's 0.01.
-    rng = np.random.default_rng(18)
+    # (A seed whose weak lead is spread over its weeks, so the edge is the only reason: most weak
+    # leads also rest on their top few weeks, and the note says that first.)
+    rng = np.random.default_rng(233)
     base = np.cumsum(rng.normal(0.0, 1.0, 40))
     lead, follower = weekly(base[3:]), weekly(base[:37] + rng.normal(0.0, 2.2, 37))
     link = lead_lag(lead, follower, max_lag=3)

@@ -3,6 +3,8 @@ period on period, and pre-whitened by an AR filter of the leading changes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -22,6 +24,12 @@ def _period_numbers(index: pd.DatetimeIndex, grain: str) -> npt.NDArray[np.int64
     """The period number of each date: consecutive periods get consecutive integers."""
     periods = index.tz_localize(None).to_period(GRAINS[grain].numbered)
     return np.asarray(periods.asi8, dtype=np.int64)
+
+
+def period_start(number: int, grain: str) -> dt.date:
+    """The first day of the period with that period number (the inverse of _period_numbers)."""
+    start: dt.date = pd.Period(ordinal=number, freq=GRAINS[grain].numbered).start_time.date()
+    return start
 
 
 def on_calendar(values: pd.Series, grain: str, name: str) -> pd.Series:
@@ -44,7 +52,7 @@ def on_calendar(values: pd.Series, grain: str, name: str) -> pd.Series:
     return pd.Series(numbers[finite], index=periods).sort_index()
 
 
-def _changes(leading: pd.Series, lagging: pd.Series) -> tuple[pd.Series, pd.Series]:
+def period_changes(leading: pd.Series, lagging: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Period-on-period changes of both series on one calendar; NaN where a period is missing.
 
     A change spans exactly one period, never a gap: a two-period jump would pass for a fast mover.
@@ -85,10 +93,9 @@ def _whitened(series: pd.Series, coefficients: dict[int, float]) -> pd.Series:
     return out
 
 
-def whitened_changes(leading: pd.Series, lagging: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """The changes of two on_calendar series on one calendar, both passed through the filter
-    that whitens the leading changes (left as they are when PREWHITEN is off)."""
-    x, y = _changes(leading, lagging)
+def whitened(x: pd.Series, y: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Two series of changes on one calendar, both passed through the filter that whitens x
+    (left as they are when PREWHITEN is off)."""
     if not PREWHITEN:
         return x, y
     coefficients = _ar_filter(x)

@@ -3,6 +3,7 @@ why the link is not claimed."""
 
 from __future__ import annotations
 
+from pipelines.insight.links.influence import Influence
 from pipelines.insight.links.lags import (
     DEFAULT_MIN_POINTS,
     MIN_LAG_PAIRS,
@@ -55,17 +56,21 @@ def link_note(
     alpha: float,
     rho: float,
     ranks_agree: bool,
+    carried: Influence | None,
 ) -> str:
     """What the link means, in one line, with the caveat or the reason it is not claimed.
 
     edge is the largest lag tried when the best lag is that lag, else None; rho the rank
-    correlation there, and ranks_agree whether it backs r.
+    correlation there, and ranks_agree whether it backs r; carried the influence of the pairs
+    that carry r when r does not survive losing them, else None.
     """
     figures = _figures(lag, r, p_value, q_value)
     if n < min_points:
         return f"only {n} points; at least {min_points} are needed ({figures})"
     at_edge = f"at the edge of the lags tried (0–{edge})"
     passes_q = q_value is not None and q_value < alpha
+    if not significant and passes_q and carried is not None:
+        return f"no lead claimed: {_carried_phrase(carried, lag, grain)} ({figures})"
     if not significant and passes_q and not ranks_agree:
         return (
             f"no lead claimed: r rests on a few points, the rank correlation is only "
@@ -89,6 +94,30 @@ def link_note(
         # A lowered guard is a weaker claim; say so wherever the claim is shown.
         note += f"; minimum points lowered to {min_points} (default {DEFAULT_MIN_POINTS})"
     return note
+
+
+def _carried_phrase(carried: Influence, lag: int, grain: str) -> str:
+    """Which periods carry r, how much of it, and what is left without them, in words.
+
+    Example:
+        >>> import datetime as dt
+        >>> quarters = (dt.date(2008, 7, 1), dt.date(2008, 10, 1), dt.date(2009, 1, 1))
+        >>> _carried_phrase(Influence(quarters, 0.912, 0.05, 0.8), 0, "quarter")
+        'carried by 3 quarters, Q3 2008, Q4 2008 and Q1 2009, with 91 % of the correlation; without them r=0.05, p=0.8'
+        >>> _carried_phrase(Influence(quarters[:2], 1.2, -0.1, 0.6), 2, "month")
+        'carried by 2 months, Jul 2008 and Oct 2008 in the leading series (2 months later in the lagging), with all of the correlation; without them r=-0.10, p=0.6'
+    """
+    facts = GRAINS[grain]
+    names = [facts.called(start) for start in carried.periods]
+    named = f"{', '.join(names[:-1])} and {names[-1]}"  # never fewer than MIN_LEFT_OUT (2)
+    if lag:
+        named += f" in the leading series ({facts.count(lag)} later in the lagging)"
+    # Above 100 %: the other periods pull the other way.
+    part = "all" if carried.share >= 1 else f"{carried.share * 100:.0f} %"
+    return (
+        f"carried by {facts.count(len(names))}, {named}, with {part} of the correlation; "
+        f"without them r={carried.r_without:.2f}, p={carried.p_without:.2g}"
+    )
 
 
 def stability_note(n_usable: int) -> str:

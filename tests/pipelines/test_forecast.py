@@ -26,6 +26,7 @@ from pipelines.insight.forecast import (
     periods_to_end,
 )
 from pipelines.insight.forecast.ensemble import calibrated, interval_scale
+from pipelines.insight.forecast.models import ar_changes_paths, ar_changes_point
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.scoring import band, progress
@@ -122,7 +123,7 @@ def test_forecast_shape_path_and_ordering() -> None:
     # Uncertainty grows with the horizon.
     widths = (f.path["hi80"] - f.path["lo80"]).to_numpy()
     assert widths[-1] > widths[0]
-    assert set(f.weights) == {"damped_trend", "drift", "no_change", "trend_ar1"}
+    assert set(f.weights) == {"damped_trend", "drift", "no_change", "trend_ar1", "ar1_changes"}
     assert sum(f.weights.values()) == pytest.approx(1.0)
 
 
@@ -216,6 +217,27 @@ def test_a_mean_reverting_series_is_forecast_no_worse_than_no_change(phi: float)
         no_change.append(abs(y[35] - y[-1]))
     print(f"phi {phi}: mean abs error {np.mean(ours):.2f}, no change {np.mean(no_change):.2f}")
     assert np.mean(ours) <= np.mean(no_change)
+
+
+@pytest.mark.parametrize(
+    ("history", "horizon", "expected"),
+    [
+        # Changes 2 every period: no momentum to fit, a straight line.
+        ([0, 2, 4, 6, 8, 10, 12, 14], 3, 20.0),
+        # Changes 1, 1, 1, 3, 3, 3 (mean 2, rho 0.6): the last burst fades, 12 + 4 + 0.96.
+        ([0, 1, 2, 3, 6, 9, 12], 2, 16.96),
+        # Changes alternate 1, 2 (rho -1, clipped to -0.95): the next change is the small one.
+        ([0, 1, 3, 4, 6, 7, 9], 1, 10.025),
+    ],
+    ids=["steady changes", "a burst keeps going for a while", "alternating changes"],
+)
+def test_ar1_on_changes_continues_recent_momentum_as_it_fades(
+    history: list[float], horizon: int, expected: float
+) -> None:
+    y = np.asarray(history, dtype=float)
+    assert ar_changes_point(y, horizon, None) == pytest.approx(expected)
+    paths = ar_changes_paths(y, horizon, 4000, np.random.default_rng(0), None)
+    assert np.mean(paths[:, -1]) == pytest.approx(expected, abs=0.05)
 
 
 @pytest.mark.parametrize(

@@ -224,6 +224,50 @@ def trend_ar_paths(
     return paths
 
 
+@dataclass(frozen=True)
+class ArChanges:
+    """An AR(1) on the period-to-period changes: their mean, rho, the last change, residuals."""
+
+    mean: float
+    rho: float
+    last_change: float
+    residuals: Floats
+
+
+def fit_ar_changes(y: Floats) -> ArChanges:
+    """The changes of y as an AR(1) around their mean (ARIMA(1,1,0) with drift), by least squares."""
+    steps = np.diff(y)
+    mean = float(steps.mean())
+    before, after = steps[:-1] - mean, steps[1:] - mean
+    spread = float(before @ before)
+    # Kept inside (-1, 1) so a burst of change fades rather than compounds.
+    rho = float(np.clip((before @ after) / spread, -0.95, 0.95)) if spread > 0 else 0.0
+    residuals = after - rho * before
+    return ArChanges(mean, rho, float(steps[-1]), residuals - residuals.mean())
+
+
+def ar_changes_point(y: Floats, horizon: int, season: int | None) -> float:
+    """The AR(1)-on-changes forecast: the last value plus the mean change and a fading momentum."""
+    fit = fit_ar_changes(y)
+    momentum = sum(fit.rho**i for i in range(1, horizon + 1)) * (fit.last_change - fit.mean)
+    return float(y[-1] + horizon * fit.mean + momentum)
+
+
+def ar_changes_paths(
+    y: Floats, horizon: int, n: int, rng: np.random.Generator, season: int | None
+) -> Floats:
+    """n AR(1)-on-changes paths: each change its mean plus the decayed last gap and a residual."""
+    fit = fit_ar_changes(y)
+    gaps = np.full(n, fit.last_change - fit.mean)
+    paths = np.empty((n, horizon))
+    level = np.full(n, float(y[-1]))
+    for j in range(horizon):
+        gaps = fit.rho * gaps + rng.choice(fit.residuals, size=n)
+        level = level + fit.mean + gaps
+        paths[:, j] = level
+    return paths
+
+
 def seasonal_point(y: Floats, horizon: int, season: int | None) -> float:
     """The seasonal naive forecast: the value one (or more) seasons before the target."""
     assert season is not None
@@ -249,6 +293,7 @@ MODELS = {
     "drift": (drift_point, drift_paths),
     "no_change": (no_change_point, no_change_paths),
     "trend_ar1": (trend_ar_point, trend_ar_paths),
+    "ar1_changes": (ar_changes_point, ar_changes_paths),
     "seasonal_naive": (seasonal_point, seasonal_paths),
     "seasonal_smoothing": (seasonal_smoothing_point, seasonal_smoothing_paths),
 }
@@ -258,7 +303,7 @@ def usable_models(n_points: int, season: int | None) -> list[str]:
     """The models a history of n_points can support."""
     names = ["drift"]
     if n_points >= MIN_HISTORY:
-        names = ["damped_trend", "drift", "no_change", "trend_ar1"]
+        names = ["damped_trend", "drift", "no_change", "trend_ar1", "ar1_changes"]
     if season is not None and season >= 2 and n_points >= 2 * season:
         names += ["seasonal_naive", "seasonal_smoothing"]
     return names

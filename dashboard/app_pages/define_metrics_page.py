@@ -1,6 +1,8 @@
 """Define metrics: create, edit or remove one, picked from what the store holds and previewed live.
 
 A broken metric is listed too, marked with what is wrong, so that it can be fixed or removed here.
+A draft whose filter compares a property with a value no stored event holds is saved only once
+the person ticks that the value will arrive in a later export.
 
 Why this module is long: it is one form with a set of fields per kind of metric (events, a KPI,
 a ratio, a formula), each keyed by the metric it edits; the field sets are the candidates for a
@@ -324,7 +326,10 @@ def removed(metric: str, *, confirmed: bool) -> None:
 
 
 def shown_preview(draft: dict[str, object], metric: str) -> bool:
-    """Draw the draft's preview (definition, warnings, chart) or its refusal; True if savable."""
+    """Draw the draft's preview (definition, warnings, chart) or its refusal; True if savable.
+
+    A draft naming what no stored event has is savable once its "save anyway" box is ticked.
+    """
     st.subheader("Preview")
     if not draft.get("name"):
         st.info("Give the metric a name to see its preview.")
@@ -348,7 +353,14 @@ def shown_preview(draft: dict[str, object], metric: str) -> bool:
         st.info("Nothing to draw yet: the store holds no rows for this metric.")
     else:
         st.vega_lite_chart(spec, theme=None, key=key("preview", metric))
-    return True
+    if not found.unseen:
+        return True
+    # A plan not sold yet is a fair filter; a typo is not: the person says which it is.
+    return st.checkbox(
+        "Save anyway: these values will arrive in a later export",
+        key=key("save_anyway", metric),
+        disabled=off,
+    )
 
 
 st.title("Define metrics")
@@ -408,7 +420,13 @@ with st.container(horizontal=True):
     remove = bool(metric) and st.button("Remove metric", disabled=off, key=key("remove", metric))
 if save:
     try:
-        saved = edits.save_metric(ws, ctx.actor, draft, replacing=metric or None)
+        saved = edits.save_metric(
+            ws,
+            ctx.actor,
+            draft,
+            replacing=metric or None,
+            allow_unseen=bool(st.session_state.get(key("save_anyway", metric))),
+        )
     except OkrlensError as exc:
         st.error(markdown_text(exc.message()))
     else:

@@ -17,6 +17,7 @@ from sqlglot import exp
 from pipelines import db
 from pipelines.errors import OkrlensError
 from pipelines.metrics.sources import DIMENSION_COLUMNS, PROPERTIES, SOURCE_COLUMNS
+from pipelines.metrics.vocabulary import property_keys
 from pipelines.service.metric_forms import fragment_tree
 from pipelines.workspace import Workspace
 
@@ -30,11 +31,6 @@ _EVENT_COLUMNS = ("event_time", "user_id", "account_id", "event_name")
 _EVENT_NAMES = (
     "SELECT event_name FROM events GROUP BY event_name ORDER BY count(*) DESC, event_name LIMIT ?"
 )
-# Every row of one ingest carries the same property keys (its export's extra columns).
-_PROPERTY_KEYS = """
-SELECT DISTINCT unnest(json_keys(properties)) AS key
-FROM (SELECT any_value(properties) AS properties FROM events WHERE properties IS NOT NULL GROUP BY ingest_id)
-ORDER BY key LIMIT ?"""
 _KPIS = """
 SELECT k.metric, coalesce(any_value(l.label), k.metric) AS label,
        coalesce(list(DISTINCT k.segment ORDER BY k.segment) FILTER (WHERE k.segment <> ''), [])
@@ -79,7 +75,7 @@ def choices_on(con: duckdb.DuckDBPyConnection) -> MetricChoices:
         events=int(db.scalar(con, "SELECT count(*) FROM events")),
         event_columns=_EVENT_COLUMNS,
         event_names=tuple(db.query(con, _EVENT_NAMES, [MAX_EVENT_NAMES])["event_name"]),
-        property_keys=tuple(db.query(con, _PROPERTY_KEYS, [MAX_KEYS])["key"]),
+        property_keys=tuple(sorted(property_keys(con, MAX_KEYS))),
         kpis=dict(zip(kpis["metric"], kpis["label"], strict=True)),
         segments={
             k: tuple(map(str, s)) for k, s in zip(kpis["metric"], kpis["segments"], strict=True)

@@ -1,9 +1,13 @@
 """Changes to metrics.yaml a person makes in the browser: a live preview, the save, the removal.
 
-A draft is checked against the store as well as the file (`metric_choices.store_warnings`). The
+A draft is checked against the store as well as the file (`metric_choices.store_warnings`, and
+`vocabulary.unseen_names` for the values its filter compares properties with). The
 save runs the same checks as the preview (including computing the series, so a metric that
 cannot be computed never reaches the file that every page computes), then
-`pipelines.metrics.edit` writes it. Each change is refused unless the actor may define metrics,
+`pipelines.metrics.edit` writes it. A filter on a value no stored event holds counts 0 every
+period without a word, so saving one is refused naming the stored values, unless the person says
+those values will arrive in a later export (a plan not sold yet): lint then flags each key result
+on it until they do. Each change is refused unless the actor may define metrics,
 and audited; a removal is refused while anything uses the metric, and needs a confirmation.
 """
 
@@ -25,6 +29,7 @@ from pipelines.metrics.describe import in_words
 from pipelines.metrics.series import metric_series
 from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.metrics.sqltree import named, render, select, table
+from pipelines.metrics.vocabulary import store_vocabulary, unseen_names
 from pipelines.service.edits import allow
 from pipelines.service.metric_choices import choices_on, store_warnings
 from pipelines.service.okr_edits import NeedsConfirmation
@@ -54,6 +59,8 @@ class MetricPreview:
     words: str
     series: pd.DataFrame  # metric, period_start, period_end, value, complete: the last periods
     warnings: tuple[str, ...]
+    # What its filter or column names that no stored event has: saving it needs allow_unseen.
+    unseen: tuple[str, ...] = ()
 
     @property
     def latest(self) -> tuple[pd.Timestamp, float] | None:
@@ -73,6 +80,7 @@ def _checked_draft(
         warnings = store_warnings(con, fields, choices)
         catalog = edit.draft_catalog(workspace, fields, replacing)
         metric = catalog.get(str(fields["name"]))
+        unseen = unseen_names(metric, store_vocabulary(con))
         try:
             series = metric_series(con, catalog, [metric.name])
             matched, numeric = (
@@ -84,7 +92,9 @@ def _checked_draft(
                 fix="compare like with like: properties are text, so compare them with quoted "
                 "text or cast them, e.g. CAST(properties['seats'] AS INTEGER) > 5",
             ) from None
-    if metric.filter and matched == 0 and choices.events:
+    if unseen:
+        warnings.extend(unseen)  # the reason it matches nothing, more use than that it does
+    elif metric.filter and matched == 0 and choices.events:
         warnings.append("This filter matches no events.")
     elif metric.filter and metric.source == "kpis" and series.empty and choices.kpis:
         warnings.append("This filter matches none of the KPI's rows.")
@@ -97,6 +107,7 @@ def _checked_draft(
         words=in_words(metric, catalog),
         series=series.tail(PREVIEW_PERIODS).reset_index(drop=True),
         warnings=tuple(warnings),
+        unseen=tuple(unseen),
     )
 
 
@@ -117,10 +128,12 @@ def save_metric(
     draft: Mapping[str, Any] | Metric,
     *,
     replacing: str | None = None,
+    allow_unseen: bool = False,
 ) -> Metric:
     """Add the draft metric (replacing None: its name must be new) or replace one, audited.
 
-    Checked exactly like the preview. Renaming a metric that key results or other metrics use
+    Checked exactly like the preview; a draft naming what no stored event has (its `unseen`)
+    is refused unless allow_unseen says it will arrive in a later export. Renaming a metric that key results or other metrics use
     is refused, naming them (okrs.yaml is another file: one save cannot rename in both).
     """
     # Who may is asked first: a refused visitor learns nothing about what the draft lacks.
@@ -128,7 +141,14 @@ def save_metric(
     allow(workspace, actor, Action.DEFINE_METRICS, asked)
     fields = edit.metric_fields(draft)
     name = str(fields.get("name", ""))
-    _checked_draft(workspace, fields, replacing)
+    checked = _checked_draft(workspace, fields, replacing)
+    if checked.unseen and not allow_unseen:
+        raise OkrlensError(
+            "; also, ".join(checked.unseen),
+            where=f"metric {name}",
+            fix="correct the filter with one of the stored names listed; if these values will "
+            "arrive in a later export, save anyway",
+        )
     action = "define metric" if replacing is None else "edit metric"
     with audit.recording_edit(workspace.home, actor, action, name, [workspace.metrics_path]):
         catalog = edit.save_metric(workspace, fields, replacing)

@@ -105,6 +105,27 @@ def test_a_filter_naming_a_missing_property_is_refused_live_and_cannot_be_saved(
     assert (demo_home / "metrics.yaml").read_bytes() == before
 
 
+def test_a_filter_on_a_value_no_event_holds_names_the_stored_ones_and_saves_only_when_ticked(
+    demo_home: Path, open_page: Open
+) -> None:
+    before = (demo_home / "metrics.yaml").read_bytes()
+    at = picked(open_page(PAGE), "signups")
+    at.text_input(key="define_filter_signups").input("properties['plan'] = 'Campus'").run()
+    assert not at.exception and not at.error
+    assert [w.value.replace("\\", "") for w in at.warning] == [
+        "no stored event has plan = 'Campus'; stored values include: campus, department, trial"
+    ]
+    assert at.button(key="define_save_signups").disabled
+    assert (demo_home / "metrics.yaml").read_bytes() == before
+    at.checkbox(key="define_save_anyway_signups").check().run()
+    at.button(key="define_save_signups").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == ["Saved metric signups."]
+    assert Workspace(demo_home).catalog().get("signups").filter == (
+        "event_name = 'signed_up' AND (properties['plan'] = 'Campus')"
+    )
+
+
 def test_a_viewer_sees_the_definitions_read_only_with_no_enabled_save(demo_home: Path) -> None:
     (demo_home / "access.yaml").write_text(ACCESS)
     at = visit(PAGE, "vic@example.com", demo_home)

@@ -14,6 +14,7 @@ from pipelines.errors import OkrlensError
 from pipelines.insight import lint as lint_module
 from pipelines.insight.lint import CODES, FINDING_COLUMNS, RULES, Rule, lint
 from pipelines.metrics.spec import MetricCatalog
+from pipelines.metrics.vocabulary import Vocabulary, store_vocabulary
 from pipelines.okrs.spec import OkrSet
 from pipelines.workspace import Workspace
 
@@ -48,9 +49,20 @@ CATALOG = MetricCatalog.model_validate(
              "aggregation": "count", "filter": "event_name = 'session_started'"},
             {"name": "noisy", "label": "Trials", "kind": "leading", "source": "kpis",
              "aggregation": "sum"},
+            {"name": "pro_signups", "kind": "leading", "source": "events", "aggregation": "count",
+             "filter": "event_name = 'signed_up' AND properties['plan'] = 'Pro'"},
+            {"name": "signups", "kind": "leading", "source": "events", "aggregation": "count",
+             "filter": "event_name = 'signed_up'"},
+            {"name": "pro_share", "kind": "leading", "unit": "%",
+             "ratio": {"numerator": "pro_signups", "denominator": "signups"}},
         ]
     }
 )  # fmt: skip
+# What the events behind SERIES are called and carry: the plans are written in lower case.
+VOCABULARY = Vocabulary(
+    event_names=("session_started", "signed_up"),
+    values={"plan": ("pro", "free", "team"), "platform": ("web", "ios")},
+)
 
 
 def weekly(metric: str, value: Callable[[int], float], weeks: int = WEEKS) -> pd.DataFrame:
@@ -153,7 +165,7 @@ MILESTONE_CHECKINS = [{"date": "2025-04-20", "value": 0.3, "confidence": 0.6}]
 def hits(
     code: str, okrs: OkrSet, series: pd.DataFrame = SERIES, as_of: date = AS_OF
 ) -> pd.DataFrame:
-    return lint(okrs, CATALOG, series, as_of, rules=(RULE[code],))
+    return lint(okrs, CATALOG, series, as_of, rules=(RULE[code],), vocabulary=VOCABULARY)
 
 
 # (code, OKR set, series, the KR or objective flagged, fragments its message must contain)
@@ -235,6 +247,14 @@ TRIGGERS = [
     pytest.param("KR013", healthy(kr("k", "mrr", baseline=1468, target=1473)), SERIES, "k",
                  ["by +5", "±6.96"],
                  id="KR013 flags a snapshot target inside the spread of its 13-week changes"),
+    pytest.param("KR014", healthy(kr("k", "pro_signups", baseline=10, target=20)), SERIES, "k",
+                 ["KR k's metric pro_signups filters on what no stored event has: no stored event "
+                  "has plan = 'Pro'; stored values include: pro, free, team", "Correct its filter"],
+                 id="KR014 flags a KR whose metric filters on a value no stored event has"),
+    pytest.param("KR014", healthy(WAU | {"id": "k", "counter_metric": "pro_share"}), SERIES, "k",
+                 ["counter_metric pro_share filters on what no stored event has: its part "
+                  "pro_signups: no stored event has plan = 'Pro'"],
+                 id="KR014 flags a counter-metric whose ratio part filters on an unseen value"),
 ]  # fmt: skip
 
 QUIET = [
@@ -288,6 +308,9 @@ QUIET = [
     pytest.param("KR013", healthy(kr("k", "noisy", baseline="auto", target=170)),
                  SERIES[(SERIES["metric"] != "noisy") | (SERIES["period_start"] >= pd.Timestamp("2024-12-01"))],
                  id="KR013 does not judge from less than two quarters of history"),
+    pytest.param("KR014", healthy(kr("k", "signups", baseline=10, target=20),
+                                  kr("s", "sessions", baseline=1200, target=1400)),
+                 SERIES, id="KR014 accepts filters on stored event names"),
 ]  # fmt: skip
 
 
@@ -314,8 +337,44 @@ def test_rule_stays_quiet(code: str, okrs: OkrSet, series: pd.DataFrame) -> None
 
 
 def test_a_sound_okr_set_has_no_findings_at_all() -> None:
-    found = lint(healthy(), CATALOG, SERIES, AS_OF)
+    found = lint(healthy(), CATALOG, SERIES, AS_OF, vocabulary=VOCABULARY)
     assert found.empty, found.to_string()
+
+
+@pytest.mark.parametrize(
+    "vocabulary",
+    [pytest.param(None, id="without-a-vocabulary"),
+     pytest.param(Vocabulary(event_names=(), values={}), id="with-no-events-stored")],
+)  # fmt: skip
+def test_kr014_has_nothing_to_check_against(vocabulary: Vocabulary | None) -> None:
+    okrs = healthy(kr("k", "pro_signups", baseline=10, target=20))
+    found = lint(okrs, CATALOG, SERIES, AS_OF, rules=(RULE["KR014"],), vocabulary=vocabulary)
+    assert found.empty, found.to_string()
+
+
+LAGGING_ONLY = okr_set(objective("o", MRR, CHURN, kr("mrr2", "mrr", baseline=1468, target=1540)))
+
+
+@pytest.mark.parametrize(
+    ("series", "vocabulary", "suggested"),
+    [
+        pytest.param(SERIES, Vocabulary(event_names=("signed_up",), values={"plan": ("Pro",)}),
+                     "Pro share (pro_share) or Weekly active users (wau)",
+                     id="a-rate-reading-stored-values-comes-first"),
+        pytest.param(pd.concat([SERIES, weekly("pro_share", lambda i: 0)], ignore_index=True),
+                     None, "Weekly active users (wau) or Activation rate (activation)",
+                     id="a-rate-whose-every-period-is-zero-is-never-suggested"),
+        pytest.param(SERIES, VOCABULARY,
+                     "Weekly active users (wau) or Activation rate (activation)",
+                     id="a-rate-filtering-on-an-unseen-value-is-never-suggested"),
+    ],
+)  # fmt: skip
+def test_lint_suggests_only_metrics_that_read_something(
+    series: pd.DataFrame, vocabulary: Vocabulary | None, suggested: str
+) -> None:
+    found = lint(LAGGING_ONLY, CATALOG, series, AS_OF, rules=(RULE["OBJ003"],),
+                 vocabulary=vocabulary)  # fmt: skip
+    assert found["message"].iloc[0].endswith(f"add a leading KR such as {suggested}")
 
 
 def test_both_objectives_of_a_team_are_flagged() -> None:
@@ -400,6 +459,15 @@ def test_the_sample_vanity_kr_is_flagged(sample_findings: pd.DataFrame) -> None:
     assert "KR007" in set(logins["code"])
     message = logins[logins["code"] == "KR007"]["message"].iloc[0]
     assert "session_started" in message and "weekly_active_users" in message
+
+
+def test_the_sample_metrics_name_only_what_its_events_hold(demo_workspace: Workspace) -> None:
+    with demo_workspace.reading() as con:
+        stored = store_vocabulary(con)
+    okrs, catalog = demo_workspace.okrs(), demo_workspace.catalog()
+    found = lint(okrs, catalog, demo_workspace.series(), date(2026, 11, 23),
+                 rules=(RULE["KR014"],), vocabulary=stored)  # fmt: skip
+    assert found.empty, found.to_string()
 
 
 def test_the_sample_is_free_of_definition_errors(sample_findings: pd.DataFrame) -> None:

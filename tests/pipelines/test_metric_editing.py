@@ -277,7 +277,8 @@ def test_a_draft_that_cannot_stand_is_refused_in_preview_and_save_and_nothing_is
     [
         pytest.param(
             EVENTS | {"filter": "properties['plan'] = 'enterprise'"},
-            "This filter matches no events.",
+            "no stored event has plan = 'enterprise'; stored values include: trial, department, "
+            "campus",
             id="a-filter-matching-no-rows",
         ),
         pytest.param(

@@ -25,10 +25,11 @@ key results of an OKR set, at an as-of date, and returns one row per finding: ``
 | KR011 | warning | a sandbagged target, already reached in ≥ 3 of the last 4 earlier periods |
 | KR012 | warning | a fantasy target, beyond 1.5 × the largest change the history shows |
 | KR013 | warning | a target change within the spread of the metric's period-long changes |
+| KR014 | error | a metric whose filter names a property, value or event no stored event has |
 
 Each family of rules is a module, whose docstring says how its rules decide: `objectives`
-(OBJ001–OBJ005), `definitions` (KR001–KR006), `quality` (KR007–KR009) and `history`
-(KR010–KR013). `context` prepares what every rule reads, `rule` is the rule type.
+(OBJ001–OBJ005), `definitions` (KR001–KR006), `quality` (KR007–KR009), `history`
+(KR010–KR013) and `store` (KR014, given the store's vocabulary). `context` prepares what every rule reads, `rule` is the rule type.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ from pipelines.insight.lint.objectives import (
 )
 from pipelines.insight.lint.quality import milestone_confidence_hits, output_kr_hits, vanity_hits
 from pipelines.insight.lint.rule import FINDING_COLUMNS, Finding, Rule, Severity
+from pipelines.insight.lint.store import unseen_name_hits
 from pipelines.metrics.spec import MetricCatalog
+from pipelines.metrics.vocabulary import Vocabulary
 from pipelines.okrs.spec import OkrSet
 
 __all__ = ["CODES", "FINDING_COLUMNS", "RULES", "Finding", "Rule", "Severity", "findings", "lint"]
@@ -90,6 +93,8 @@ RULES: tuple[Rule, ...] = (
     Rule("KR011", "warning", "sandbagged target: already reached in earlier periods", sandbag_hits),
     Rule("KR012", "warning", "fantasy target: beyond any change the history shows", fantasy_hits),
     Rule("KR013", "warning", "target change smaller than the metric's noise", noise_hits),
+    Rule("KR014", "error", "metric filters on a property, value or event no stored event has",
+         unseen_name_hits),
 )  # fmt: skip
 
 CODES: dict[str, str] = {r.code: r.summary for r in RULES}
@@ -102,9 +107,13 @@ def findings(
     as_of: date,
     *,
     rules: Sequence[Rule] = RULES,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Finding]:
-    """Every finding of the rules: by objective (okrs.yaml order), objective-level, then KRs."""
-    ctx = lint_context(okrs, catalog, series, as_of)
+    """Every finding of the rules: by objective (okrs.yaml order), objective-level, then KRs.
+
+    vocabulary (what the stored events hold, see pipelines.metrics.vocabulary) lets KR014 run.
+    """
+    ctx = lint_context(okrs, catalog, series, as_of, vocabulary)
     found = [f for rule in rules for f in rule.findings(ctx)]
     objective_order = {o.id: i for i, o in enumerate(okrs.objectives)}
     kr_order = {v.kr.id: i for i, v in enumerate(ctx.krs)}
@@ -127,9 +136,10 @@ def lint(
     as_of: date,
     *,
     rules: Sequence[Rule] = RULES,
+    vocabulary: Vocabulary | None = None,
 ) -> pd.DataFrame:
     """Every finding for the objectives and KRs of okrs (all periods), one row each."""
-    rows = findings(okrs, catalog, series, as_of, rules=rules)
+    rows = findings(okrs, catalog, series, as_of, rules=rules, vocabulary=vocabulary)
     return pd.DataFrame(
         {c: pd.Series([getattr(f, c) for f in rows], dtype="object") for c in FINDING_COLUMNS},
         columns=list(FINDING_COLUMNS),

@@ -15,8 +15,9 @@ running total. So a running total is read from the definition, never from the da
   level (MRR, ARR, revenue, NPS, score, rate, share, retention, churn, margin, average,
   balance) or has a money unit.
 
-Suggestions skip vanity metrics and put rates (or, instead of a login count, distinct counts)
-first.
+Suggestions skip vanity metrics, metrics whose every known period is zero (a filter on a
+misspelt property reads so) and metrics filtering on names no stored event has; they put rates
+(or, instead of a login count, distinct counts) first.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 from pipelines.insight.lint.context import MIN_POINTS, LintContext
 from pipelines.insight.lint.figures import shown
 from pipelines.metrics.spec import Metric
+from pipelines.metrics.vocabulary import unseen_names
 
 VANITY_WORDS = re.compile(r"\blog ?ins?\b|\bsessions? started\b|\bpage ?views?\b|\bvisits?\b")
 ACCUMULATING_WORDS = re.compile(
@@ -110,6 +112,14 @@ def only_grew(metric: Metric, history: pd.DataFrame) -> str | None:
     )
 
 
+def reads_nothing(ctx: LintContext, metric: Metric) -> bool:
+    """Whether every known period of metric is zero, or its filter names what no event has."""
+    history = ctx.histories.get(metric.name)
+    if history is not None and not history.empty and (history["value"] == 0).all():
+        return True
+    return ctx.vocabulary is not None and bool(unseen_names(metric, ctx.vocabulary, ctx.catalog))
+
+
 def alternatives(ctx: LintContext, kind: str, exclude: set[str], prefer: str = "ratio") -> str:
     """Up to two catalog metrics of `kind` to suggest, rates (or distinct counts) first."""
 
@@ -122,7 +132,10 @@ def alternatives(ctx: LintContext, kind: str, exclude: set[str], prefer: str = "
     pool = [
         m
         for m in ctx.catalog.metrics
-        if m.kind == kind and m.name not in exclude and not is_vanity(m)
+        if m.kind == kind
+        and m.name not in exclude
+        and not is_vanity(m)
+        and not reads_nothing(ctx, m)
     ]
     picked = sorted(pool, key=rank)[:SUGGESTIONS]
     if not picked:

@@ -4,7 +4,8 @@
 for ``baseline: auto``, type and target) and reads its metric's history: the complete,
 non-missing periods known at the KR's grading date (`graded_at`: as_of, or the period's end
 once it is over), by `known_rows` with ``live_snapshots=False``, so a running period's snapshot
-never counts as history.
+never counts as history. With the store's vocabulary, rules can also see what a metric's filter
+names that no stored event has.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from pipelines.metrics.readings import known_rows
 from pipelines.metrics.spec import Metric, MetricCatalog
+from pipelines.metrics.vocabulary import Vocabulary
 from pipelines.okrs.scoring import (
     auto_baseline,
     check_series,
@@ -68,6 +70,8 @@ class LintContext:
     krs: tuple[KrView, ...]
     # Metric histories known at as_of, by metric name, for catalog-wide questions.
     histories: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # What the stored events are called and carry; None when lint was not given it.
+    vocabulary: Vocabulary | None = None
 
     def period_of(self, o: Objective) -> Period | None:
         """The objective's period, None when it names no known period."""
@@ -122,7 +126,11 @@ def kr_view(
 
 
 def lint_context(
-    okrs: OkrSet, catalog: MetricCatalog, series: pd.DataFrame, as_of: date
+    okrs: OkrSet,
+    catalog: MetricCatalog,
+    series: pd.DataFrame,
+    as_of: date,
+    vocabulary: Vocabulary | None = None,
 ) -> LintContext:
     """Every key result of okrs prepared once, with the metric histories known at as_of."""
     check_series(series, "lint(series=...)")
@@ -146,4 +154,4 @@ def lint_context(
         m.name: known_rows(by_metric.get(m.name, no_rows), as_of, live_snapshots=False)
         for m in catalog.metrics
     }
-    return LintContext(okrs, catalog, as_of, views, histories)
+    return LintContext(okrs, catalog, as_of, views, histories, vocabulary)

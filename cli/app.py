@@ -52,6 +52,15 @@ MapOption = Annotated[
         "--map", help="Column role mapping ROLE=COLUMN, e.g. --map user_id=distinct_id. Repeatable."
     ),
 ]
+ThroughOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--through",
+        formats=["%Y-%m-%d"],
+        help="The last day the export covers (YYYY-MM-DD), when its rows end sooner: events "
+        "that stop on Friday of a week exported on Monday cover it through Sunday.",
+    ),
+]
 AllowRejectsOption = Annotated[
     bool,
     typer.Option(

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from cli.app import AllowRejectsOption, MapOption, chosen_workspace, ingest_app
+from cli.app import AllowRejectsOption, MapOption, ThroughOption, chosen_workspace, ingest_app
 from cli.render import table
 from pipelines.service import (
     SHAPES,
+    EventOptions,
     IngestRejected,
     IngestReport,
     KpiOptions,
@@ -18,6 +19,14 @@ from pipelines.service import (
     edits,
     trust,
 )
+
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Which sheet of an Excel workbook (.xlsx) to read: its name or number (1 = the "
+        "first); by default its only sheet with data."
+    ),
+]
 
 
 def _mapping(pairs: list[str] | None) -> dict[str, str]:
@@ -42,6 +51,8 @@ def _print_ingest(report: IngestReport) -> None:
         typer.echo(f"  read as: {report.dialect}")
         understood = ", ".join(f"{label} → {meaning}" for label, meaning in report.columns.items())
         typer.echo(f"  columns: {understood}")
+    if report.covers():
+        typer.echo(f"  {report.covers()}")
     if report.rows_rejected:
         typer.echo(f"  rejected lines (kept in the ledger, first 5 of {report.rows_rejected:,}):")
         typer.echo("    " + table(report.rejects.head(5)).replace("\n", "\n    "))
@@ -52,8 +63,7 @@ def _ingest_all(
     kind: str,
     *,
     allow_rejects: bool,
-    options: KpiOptions | None = None,
-    mapping: dict[str, str] | None = None,
+    options: KpiOptions | EventOptions,
 ) -> None:
     """Ingest each file in turn; stop at the first refused file (earlier files stay committed)."""
     reports = edits.ingest_exports(
@@ -62,7 +72,6 @@ def _ingest_all(
         files,
         kind,
         options=options,
-        mapping=mapping,
         allow_rejects=allow_rejects,
         on_wait=lambda note: typer.echo(note, err=True),
     )
@@ -84,7 +93,8 @@ def ingest_events_command(
         list[Path],
         typer.Argument(
             help="Product-event CSV files (event_time, user_id, event_name[, account_id], "
-            "properties...) or JSON-lines exports (Mixpanel, Amplitude, PostHog, Segment)."
+            "properties...), JSON-lines exports (Mixpanel, Amplitude, PostHog, Segment) or Excel "
+            "workbooks (.xlsx)."
         ),
     ],
     map_: MapOption = None,
@@ -95,13 +105,26 @@ def ingest_events_command(
             "(10 digits are read as seconds, 13 as milliseconds)."
         ),
     ] = None,
+    event_name: Annotated[
+        str | None,
+        typer.Option(
+            help="One event name for every row of an export without an event column, e.g. "
+            "payment for a Stripe payments export (to take it from a column: --map event_name=Status)."
+        ),
+    ] = None,
+    sheet: SheetOption = None,
+    through: ThroughOption = None,
     allow_rejects: AllowRejectsOption = False,
 ) -> None:
     """Ingest product-event exports (CSV or JSON lines); each file is committed whole or not at all."""
-    # The unit travels with the column roles (as the mapping's "time_unit"), which is how the
-    # service layer passes an events file's options on.
-    mapping = _mapping(map_) | ({"time_unit": time_unit} if time_unit else {})
-    _ingest_all(files, "events", mapping=mapping, allow_rejects=allow_rejects)
+    options = EventOptions(
+        mapping=_mapping(map_),
+        time_unit=time_unit,
+        event_name=event_name,
+        sheet=sheet,
+        through=None if through is None else through.date(),
+    )
+    _ingest_all(files, "events", options=options, allow_rejects=allow_rejects)
 
 
 @ingest_app.command("kpis")
@@ -109,7 +132,8 @@ def ingest_kpis_command(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Business-KPI CSV exports: long (date, metric, value[, segment]) or wide."
+            help="Business-KPI CSV exports or Excel workbooks (.xlsx): long (date, metric, "
+            "value[, segment]) or wide."
         ),
     ],
     shape: Annotated[
@@ -133,6 +157,8 @@ def ingest_kpis_command(
             "only one that runs over time."
         ),
     ] = None,
+    sheet: SheetOption = None,
+    through: ThroughOption = None,
     allow_rejects: AllowRejectsOption = False,
 ) -> None:
     """Ingest business-KPI exports; each file is committed whole or not at all."""
@@ -149,5 +175,7 @@ def ingest_kpis_command(
         mapping=_mapping(map_),
         ignore=tuple(ignore or ()),
         table=table,
+        sheet=sheet,
+        through=None if through is None else through.date(),
     )
     _ingest_all(files, "kpis", options=options, allow_rejects=allow_rejects)

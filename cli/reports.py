@@ -37,13 +37,13 @@ def metrics_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 def metrics_show(
     name: Annotated[str, typer.Argument(help="Metric name.")], fmt: FormatOption = Format.table
 ) -> None:
-    """Print one metric's time series (metric, period_start, period_end, value, complete)."""
+    """Print one metric's time series: its periods, values, and which the data covers."""
     typer.echo(render(current_answers().metric_series((name,)), fmt))
 
 
 REPORT_TABLE_COLUMNS = [
     "kr_id", "key_result", "metric", "baseline", "target", "current", "progress", "band",
-    "expected_progress", "status", "data_as_of",
+    "expected_progress", "status", "data_through",
 ]  # fmt: skip
 
 

@@ -171,14 +171,17 @@ def _when(field: str, title: str = "period starting") -> alt.Tooltip:
 def _partial_split(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(complete rows, the dashed line into the partial rows, the partial rows) of each metric.
 
-    A period not over when the data ends (``complete`` false) holds only part of its value, so
-    it must not read as a fall. Its line starts at the metric's last complete period.
+    A period the data does not cover whole (``complete`` false) holds only part of its value, so
+    it must not read as a fall. The dashed line runs from the metric's last complete period into
+    the partial ones after it; a partial first period (data starting mid-week) is a point alone.
     """
     # Unknown completeness counts as not complete, as it does for every reader (`known_rows`).
     complete = series["complete"].fillna(False).astype(bool)
     done, partial = series[complete], series[~complete]
-    bridge = done[done["metric"].isin(partial["metric"])].groupby("metric").tail(1)
-    return done, pd.concat([bridge, partial]), partial
+    last_done = partial["metric"].map(done.groupby("metric")["period_start"].max())
+    trailing = partial[last_done.isna() | (partial["period_start"] > last_done)]
+    bridge = done[done["metric"].isin(trailing["metric"])].groupby("metric").tail(1)
+    return done, pd.concat([bridge, trailing]), partial
 
 
 def bullet_chart(krs: pd.DataFrame, preset_name: str) -> AnyChart:

@@ -23,6 +23,7 @@ from pipelines.service import (
     Actor,
     Answers,
     Brief,
+    EventOptions,
     Glance,
     IngestReport,
     KpiOptions,
@@ -187,8 +188,7 @@ def preview_upload(
     name: str,
     payload: bytes,
     kind: str,
-    options: KpiOptions,
-    mapping: dict[str, str],
+    options: KpiOptions | EventOptions,
     data_version: str,
 ) -> IngestReport:
     """What ingesting the upload would do (a dry run: nothing is committed), rejects bounded.
@@ -197,7 +197,7 @@ def preview_upload(
     """
     del data_version
     return service_uploads.upload_preview(
-        Workspace(Path(home)), actor, name, payload, kind, options, mapping
+        Workspace(Path(home)), actor, name, payload, kind, options
     )
 
 

@@ -11,6 +11,9 @@ closes the connection before letting go. A writer alone migrates the schema. A r
 connection is read-only with file access and configuration locked, so nothing run on it (metric
 SQL above all) can write the store or reach a file. Pages do not read the store at all: they read
 the snapshot that each commit publishes (see snapshot.py).
+
+Why this module is long: the schema and every migration step live here beside the connections
+that apply them: one place says what a store of each version holds.
 """
 
 from __future__ import annotations
@@ -123,6 +126,38 @@ MIGRATIONS: tuple[str, ...] = (
         rows_rejected BIGINT,
         detail VARCHAR NOT NULL
     );
+    """,
+    # Version 5: the days each file covers (pipelines/coverage.py), and the KPIs each KPI file
+    # holds, so a period is complete when its files cover it; one file is stored once per part
+    # read (its sheet and table), so a workbook's second sheet is not "already ingested". Events ingests made before this
+    # covered their rows' days; KPI ones get their rows' span when read.
+    """
+    ALTER TABLE ingests ADD COLUMN IF NOT EXISTS covers_from DATE;
+    ALTER TABLE ingests ADD COLUMN IF NOT EXISTS covers_through DATE;
+    ALTER TABLE ingests ADD COLUMN IF NOT EXISTS covered_by VARCHAR;
+    ALTER TABLE ingests ADD COLUMN IF NOT EXISTS part VARCHAR DEFAULT '';
+    UPDATE ingests SET part = '' WHERE part IS NULL;
+    DROP INDEX IF EXISTS ingests_one_per_file;
+    CREATE UNIQUE INDEX IF NOT EXISTS ingests_one_per_part ON ingests (kind, sha256, part);
+    CREATE TABLE IF NOT EXISTS ingest_kpis (ingest_id BIGINT NOT NULL, metric VARCHAR NOT NULL);
+    INSERT INTO ingest_kpis SELECT DISTINCT ingest_id, metric FROM kpi_rows
+    WHERE ingest_id NOT IN (SELECT ingest_id FROM ingest_kpis);
+    UPDATE ingests SET covers_from = span.first, covers_through = span.through,
+        covered_by = 'its rows'
+    FROM (
+        SELECT ingest_id, CAST(min(event_time) AS DATE) AS first,
+               CAST(max(event_time) AS DATE) AS through
+        FROM events GROUP BY ingest_id
+    ) AS span
+    WHERE ingests.ingest_id = span.ingest_id AND ingests.covers_from IS NULL;
+    """,
+    # Version 6: an event is identified by its second, user and name, with the insert id its
+    # tool gave it (Mixpanel, Amplitude, Segment), not by the whole row: row_hash hashes that
+    # identity (pipelines/ingest/events.py IDENTITY), so one event exported by two tools with
+    # different columns is stored once.
+    """
+    ALTER TABLE events ADD COLUMN IF NOT EXISTS insert_id VARCHAR;
+    UPDATE events SET row_hash = hash(date_trunc('second', event_time), user_id, event_name);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,6 +31,12 @@ MAX_UPLOAD_BYTES = 500_000_000
 # An upload's preview (the dry run the Upload page shows before Ingest) reads at most this much
 # of it: previewing a 24-million-row file must not cost what ingesting it does.
 PREVIEW_BYTES = 20_000_000
+# Cells okrlens converts from one workbook sheet (as many as a KPI export may hold): openpyxl
+# streams some tens of thousands a second, so a fuller sheet would hold the ingest, or an Upload
+# page, for minutes; a CSV export of the same data has no such cost.
+MAX_SHEET_CELLS = 2_000_000
+# openpyxl keeps a workbook's shared strings (every distinct text) in memory, even streaming.
+MAX_SHARED_STRINGS_BYTES = 200_000_000
 # DuckDB's memory cap per process (OKRLENS_MEMORY_LIMIT overrides it); past it, DuckDB spills
 # to disk or stops with a message instead of taking the machine's memory.
 MEMORY_LIMIT = "2GB"

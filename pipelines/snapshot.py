@@ -27,12 +27,14 @@ from pipelines.ingest.ledger import ingest_history
 from pipelines.metrics.series import metric_series
 from pipelines.metrics.slices import sliced_series
 from pipelines.metrics.spec import MetricCatalog
+from pipelines.metrics.vocabulary import store_vocabulary, vocabulary_frame
 
 FOLDER = "snapshots"
 MANIFEST = "snapshot.json"
 KEEP = 4  # older snapshots stay a while for readers that read the manifest just before a swap
 INGESTS_KEPT = 200
-FORMAT = 1
+# 2: series carry covered_through, and the events' vocabulary is published.
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def publish(
     frames = {
         "series": _with_slices(metric_series(con, catalog), sliced_series(con, catalog)),
         "ingests": ingest_history(con, limit=INGESTS_KEPT),
+        "vocabulary": vocabulary_frame(store_vocabulary(con)),
     }
     for name, computed in frames.items():
         _write_atomically(target / f"{manifest.token}.{name}.parquet", computed.to_parquet)
@@ -115,5 +118,5 @@ def _prune(target: Path, current: str) -> None:
 
 
 def frame(folder: Path, manifest: Manifest, name: str) -> pd.DataFrame:
-    """One frame ("series" or "ingests") of the snapshot manifest names."""
+    """One frame ("series", "ingests" or "vocabulary") of the snapshot manifest names."""
     return pd.read_parquet(folder / FOLDER / f"{manifest.token}.{name}.parquet")

@@ -176,6 +176,10 @@ class Workspace:
         """Every metric's series, from the current snapshot."""
         return snapshot.frame(self.home, self.manifest(), "series")
 
+    def vocabulary(self) -> pd.DataFrame:
+        """What the stored events are called and carry (metrics.vocabulary), from the snapshot."""
+        return snapshot.frame(self.home, self.manifest(), "vocabulary")
+
     def ingests(self) -> pd.DataFrame:
         """The latest ingests, newest first, from the current snapshot."""
         return snapshot.frame(self.home, self.manifest(), "ingests")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
@@ -31,9 +32,11 @@ unit = metric.unit if metric else ""
 st.subheader(markdown_text(kr.title))
 # The deadline is said only when it is not the period's end, which the period name already says.
 due = f" · due {charts.date_text(detail.due)}" if detail.due else ""
+through = row["data_through"]
+covered = f" · data through {charts.date_text(through)}" if pd.notna(through) else ""
 st.caption(
     markdown_text(
-        f"{objective.id} · {objective.title} · {objective.team} · {objective.period}{due}"
+        f"{objective.id} · {objective.title} · {objective.team} · {objective.period}{due}{covered}"
     )
 )
 with st.container(horizontal=True):
@@ -51,6 +54,13 @@ with st.container(horizontal=True):
     st.metric("expected by now", percent_text(row["expected_progress"]), border=True)
 if takes := detail.what_it_takes(as_of):
     st.markdown(f"**What it takes.** {markdown_text(takes)}")
+for unseen in detail.unseen:
+    st.warning(
+        markdown_text(
+            f"This key result may read 0 % because its metric filters on what no stored event "
+            f"has: {unseen}."
+        )
+    )
 
 if metric is not None:
     st.markdown(

@@ -51,14 +51,16 @@ statuses = " ".join(
     f"**{n}** {status_word(s)}" for s, n in found.status_counts if n or s != "no data"
 )
 so_far = "" if found.final else " so far"
+through = f" · data through {found.data_through:%-d %b}" if found.data_through else ""
 st.markdown(
     f"{bands}{so_far} &nbsp;·&nbsp; {statuses} &nbsp;·&nbsp; "
-    f":gray[{found.elapsed} of the period gone by]",
+    f":gray[{found.elapsed} of the period gone by{through}]",
     help=f"Band: progress to the target ({markdown_text(preset)} preset), a grade only once the "
     "key result's deadline has passed. Status: progress against "
     "the share of the period gone by. Heading for: the forecast's likeliest band at its end, and "
     "its chance. Why: the latest check-in note, else the move of the metric's driver (a leading "
-    "metric that a measured link says leads it), else the metric's own move.",
+    "metric that a measured link says leads it), else the metric's own move. Data through: the "
+    "last day the exports behind every key result shown cover.",
 )
 
 WHY_CHARS = 90  # the whole note is on the key result's page

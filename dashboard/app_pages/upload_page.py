@@ -9,8 +9,8 @@ from dashboard.components import downloads, gate, upload_forms
 from pipelines.service import Action
 from pipelines.service.formatting import readable
 
-# Workbooks are let through so that okrlens, not the browser's file-type check, says what to do
-# with them (save the sheet as CSV UTF-8).
+# .xlsx workbooks are read (a sheet of them); old .xls ones are let through so that okrlens, not
+# the browser's file-type check, says what to do with them (save them as CSV UTF-8).
 UPLOAD_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xls"]
 
 ctx = gate.require_workspace(Action.UPLOAD, needs_key_results=False)  # the first run starts here
@@ -21,7 +21,7 @@ st.caption(
     "stored whole, once."
 )
 files = st.file_uploader(
-    "CSV exports",
+    "CSV exports or Excel workbooks",
     type=UPLOAD_TYPES,
     accept_multiple_files=True,
     key="uploads",

@@ -24,6 +24,7 @@ from pipelines.service import (
     KPI_ROLES,
     SHAPES,
     Actor,
+    EventOptions,
     IngestRejected,
     IngestReport,
     KpiOptions,
@@ -78,12 +79,20 @@ def show_each(ctx: Context, files: Sequence[UploadedFile]) -> None:
 
 def show_upload(ctx: Context, upload: Upload) -> None:
     """One file: how it is read, its preview and rejects, and its Ingest button."""
-    done: dict[str, str] = st.session_state.setdefault("ingested_uploads", {})
+    done: dict[str, tuple[str, str]] = st.session_state.setdefault("ingested_uploads", {})
     if upload.key in done:
-        st.success(markdown_text(done[upload.key]))
+        summary, covers = done[upload.key]
+        st.success(markdown_text(summary))
+        if covers:
+            st.caption(markdown_text(f"It {uploads.in_page_text(covers)}."))
         return
+    sheet = sheet_for(upload) if uploads.is_workbook(upload.payload) else None
     try:
-        detected, header = data.upload_kind(ctx.home, ctx.actor, upload.name, upload.payload)
+        detected, header = (
+            data.upload_kind(ctx.home, ctx.actor, upload.name, upload.payload)
+            if sheet is None
+            else uploads.sheet_kind(data.workspace(), ctx.actor, upload.name, upload.payload, sheet)
+        )
     except OkrlensError as exc:
         st.error(markdown_text(uploads.in_page_words(exc).message()))
         return
@@ -97,10 +106,10 @@ def show_upload(ctx: Context, upload: Upload) -> None:
         )
         or detected
     )
-    options, mapping = options_for(upload.key, kind, header)
+    options = options_for(upload.key, kind, header, sheet)
     try:
         report = data.preview_upload(
-            ctx.home, ctx.actor, upload.name, upload.payload, kind, options, mapping, ctx.version
+            ctx.home, ctx.actor, upload.name, upload.payload, kind, options, ctx.version
         )
     except OkrlensError as exc:
         st.error(markdown_text(uploads.in_page_words(exc).message()))
@@ -122,14 +131,14 @@ def show_upload(ctx: Context, upload: Upload) -> None:
         if blocked and report.rows_read
         else None,
     ):
-        ingest(ctx, upload, kind, (options, mapping), allow_rejects=allow_rejects)
+        ingest(ctx, upload, kind, options, allow_rejects=allow_rejects)
 
 
 def ingest(
     ctx: Context,
     upload: Upload,
     kind: str,
-    reading: tuple[KpiOptions, dict[str, str]],
+    options: KpiOptions | EventOptions,
     *,
     allow_rejects: bool,
 ) -> None:
@@ -142,7 +151,7 @@ def ingest(
             upload.name,
             upload.payload,
             kind,
-            *reading,
+            options,
             dry_run=False,
             allow_rejects=allow_rejects,
         )
@@ -155,7 +164,7 @@ def ingest(
         failure = uploads.internal_error(upload.name, "ingesting")
     else:
         bar.progress(1.0, text="Committed")
-        st.session_state["ingested_uploads"][upload.key] = result.summary()
+        st.session_state["ingested_uploads"][upload.key] = (result.summary(), result.covers())
         st.rerun()
     bar.empty()
     st.error(markdown_text(failure.message()))
@@ -167,8 +176,22 @@ def _grid(count: int) -> list[DeltaGenerator]:
     return [cell for row in rows for cell in row][:count]
 
 
-def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions, dict[str, str]]:
-    """The analyst's column mapping and reading options for one file, folded away until needed."""
+def sheet_for(upload: Upload) -> str | None:
+    """The sheet of a workbook upload the analyst typed (a name or a number), or None."""
+    typed = st.text_input(
+        "Sheet",
+        key=f"{upload.key}_sheet",
+        placeholder="its only sheet with data",
+        help="Which sheet of the workbook to read: its name, or its number (1 = the first).",
+    )
+    return typed.strip() or None
+
+
+def options_for(
+    file_key: str, kind: str, header: list[str], sheet: str | None = None
+) -> KpiOptions | EventOptions:
+    """The analyst's column mapping and reading options for one file (of its sheet `sheet`, for
+    a workbook), folded away until needed."""
     roles = EVENT_ROLES if kind == "events" else KPI_ROLES
     mapping: dict[str, str] = {}
     with st.expander("Column mapping and reading options"):
@@ -177,8 +200,37 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
             picked = cell.selectbox(role, [AUTO, *header], key=f"{file_key}_{kind}_map_{role}")
             if picked != AUTO:
                 mapping[role] = str(picked)
+        through = st.date_input(
+            "Covers through",
+            value=None,
+            key=f"{file_key}_through",
+            help="The last day the export covers, when its rows end sooner (events that stop "
+            "on Friday, exported on Monday, cover the week through Sunday). Empty: its rows' "
+            "last day, or the range a GA4 download declares.",
+        )
         if kind == "events":
-            return KpiOptions(), mapping
+            unit = st.selectbox(
+                "Time unit",
+                [AUTO, *uploads.TIME_UNITS],
+                format_func=lambda u: uploads.TIME_UNITS.get(u, u),
+                key=f"{file_key}_time_unit",
+                help="What numbers in the time column count since 1970: detect reads 10 digits "
+                "as seconds and 13 as milliseconds.",
+            )
+            event_name = st.text_input(
+                "One event name",
+                placeholder="e.g. payment",
+                key=f"{file_key}_event_name",
+                help="For an export without an event column (Stripe's payments): what every row "
+                "is. Or pick the event_name column above.",
+            )
+            return EventOptions(
+                mapping=mapping or None,
+                time_unit=None if unit == AUTO else str(unit),
+                event_name=event_name.strip() or None,
+                sheet=sheet,
+                through=through,
+            )
         c1, c2, c3 = st.columns(3)
         shape = c1.selectbox("Layout", [AUTO, *SHAPES], key=f"{file_key}_shape")
         decimal = c2.selectbox("Decimal mark", [AUTO, ".", ","], key=f"{file_key}_decimal")
@@ -196,16 +248,15 @@ def options_for(file_key: str, kind: str, header: list[str]) -> tuple[KpiOptions
             "one that runs over time.",
         )
         ignore = c5.multiselect("Leave out columns", header, key=f"{file_key}_ignore")
-    return (
-        KpiOptions(
-            shape=None if shape == AUTO else str(shape),
-            decimal=None if decimal == AUTO else str(decimal),
-            date_format=date_format or None,
-            mapping=mapping or None,
-            ignore=tuple(ignore),
-            table=int(table) or None,
-        ),
-        {},
+    return KpiOptions(
+        shape=None if shape == AUTO else str(shape),
+        decimal=None if decimal == AUTO else str(decimal),
+        date_format=date_format or None,
+        mapping=mapping or None,
+        ignore=tuple(ignore),
+        table=int(table) or None,
+        sheet=sheet,
+        through=through,
     )
 
 
@@ -214,6 +265,8 @@ def show_report(report: IngestReport) -> None:
     st.markdown(
         f"**Read as** {markdown_text(report.dialect)} · **layout** {markdown_text(report.shape)}"
     )
+    if report.covers():
+        st.caption(markdown_text(f"It {uploads.in_page_text(report.covers())}."))
     understood = pd.DataFrame(
         {"column in the file": list(report.columns), "stored as": list(report.columns.values())}
     )

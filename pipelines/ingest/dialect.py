@@ -17,10 +17,11 @@ import datetime as dt
 import gzip
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipelines.errors import OkrlensError
+from pipelines.ingest import workbook
 from pipelines.limits import HEAD_LINES, MAX_COLUMNS, MAX_HEADER_CHARS
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -68,6 +69,8 @@ class Dialect:
     declared: tuple[dt.date, dt.date] | None = None  # the range the export says it covers
     tables: tuple[Table, ...] = ()  # every table, when the file holds more than one
     table: int = 1  # the table this dialect reads
+    # The workbook sheet read, as the CSV copy at `path`: held here, the copy lives while read.
+    sheet: workbook.SheetCopy | None = field(default=None, compare=False, repr=False)
 
     @property
     def end(self) -> int | None:
@@ -83,7 +86,8 @@ class Dialect:
     def describe(self) -> str:
         """A one-line, human description of the dialect."""
         names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-        extras = [f"{self.skip_rows} preamble line(s) skipped"] if self.skip_rows else []
+        extras = [f"Excel sheet {self.sheet.sheet!r}"] if self.sheet else []
+        extras += [f"{self.skip_rows} preamble line(s) skipped"] if self.skip_rows else []
         extras += ["UTF-8 BOM"] if self.has_bom else []
         extras += ["gzip"] if self.compression == "gzip" else []
         extras += ["CRLF"] if self.newline == "\r\n" else []
@@ -130,8 +134,7 @@ def _head_bytes(path: Path) -> tuple[bytes, str]:
 
 # Files people export by mistake instead of a CSV, by their first bytes.
 _NOT_CSV = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
+    (workbook.ZIP_MAGIC, "a ZIP archive (not an Excel workbook)"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"%PDF", "a PDF document"),
@@ -140,6 +143,7 @@ _NOT_CSV = (
 
 def _decoded_lines(path: Path, head: bytes) -> list[str]:
     """The first HEAD_LINES lines of the head, decoded as UTF-8 (line endings kept)."""
+    workbook.refuse_binary_workbook(path, head)
     for magic, what in _NOT_CSV:
         if head.startswith(magic):
             raise OkrlensError(
@@ -324,10 +328,12 @@ def _no_such_table(path: Path, table: int, tables: tuple[Table, ...]) -> Okrlens
     )
 
 
-def sniff(path: Path, table: int | None = None) -> Dialect:
+def sniff(path: Path, table: int | None = None, sheet: str | None = None) -> Dialect:
     """The dialect of the CSV file at path, or an OkrlensError saying what is wrong and where.
 
-    A file holding several tables is read at its first one, or at table number `table`.
+    A file holding several tables is read at its first one, or at table number `table`. An
+    Excel workbook is read as a CSV UTF-8 copy of its sheet `sheet` (a name or a 1-based
+    number; by default its only sheet with data), line N of the copy being the sheet's row N.
     """
     if not path.exists():
         raise OkrlensError(
@@ -343,6 +349,11 @@ def sniff(path: Path, table: int | None = None) -> Dialect:
         raise OkrlensError(
             f"{path.name} is empty (0 bytes)", where=path.name, fix="export the data again"
         )
+    if workbook.is_workbook(path):
+        copy = workbook.sheet_copy(path, sheet)
+        return replace(sniff(copy.path, table), sheet=copy)
+    if sheet is not None:
+        raise workbook.not_a_workbook(path)
     head, compression = _head_bytes(path)
     lines = _decoded_lines(path, head)
     skip = _preamble_length(lines)

@@ -30,9 +30,10 @@ import duckdb
 import pandas as pd
 
 from pipelines import db
+from pipelines.coverage import file_coverage, rows_span
 from pipelines.errors import OkrlensError
 from pipelines.ingest import ledger
-from pipelines.ingest.columns import KPI_ROLES, resolve_roles
+from pipelines.ingest.columns import KPI_ROLES, refuse_people_names, resolve_roles
 from pipelines.ingest.dialect import HEAD_BYTES, Dialect, Table, slug, sniff
 from pipelines.ingest.facts import FileFacts, file_facts
 from pipelines.ingest.staging import REJECT_COLUMNS, Staged, file_sha256, physical_lines, stage
@@ -69,6 +70,8 @@ class KpiOptions:
     mapping: Mapping[str, str] | None = None  # role -> column label, for every layout
     ignore: tuple[str, ...] = ()  # column labels to leave out
     table: int | None = None  # which table of a file that holds several (1-based)
+    sheet: str | None = None  # which sheet of an Excel workbook, by name or 1-based number
+    through: dt.date | None = None  # the last day the export covers, when its rows end sooner
 
 
 def _date_share(labels: list[str]) -> float:
@@ -94,7 +97,7 @@ def _is_time_table(table: Table) -> bool:
 
 def chosen_dialect(path: Path, options: KpiOptions) -> Dialect:
     """The dialect of the table to read: the one asked for, else the file's only time table."""
-    dialect = sniff(path, options.table)
+    dialect = sniff(path, options.table, options.sheet)
     if options.table is not None or not dialect.tables:
         return dialect
     timed = [t for t in dialect.tables if _is_time_table(t)]
@@ -107,7 +110,7 @@ def chosen_dialect(path: Path, options: KpiOptions) -> Dialect:
             fix=f"choose one with --table N (e.g. --table {timed[0].number}), and ingest the "
             "file again for another",
         )
-    return sniff(path, timed[0].number) if timed else dialect
+    return sniff(path, timed[0].number, options.sheet) if timed else dialect
 
 
 def _ignored(dialect: Dialect, options: KpiOptions) -> set[str]:
@@ -137,6 +140,16 @@ def detect_shape(
         )
     roles = resolve_roles(dialect, KPI_ROLES, options.mapping)
     mapped = {role: roles[role] for role in (options.mapping or {})}
+    left_out = {slug(label) for label in options.ignore}
+    if options.shape is None and "metric" not in roles and {"date", "value"} <= roles.keys():
+        # A long export but for its metric column: `Name` may name KPIs or people; ask.
+        refuse_people_names(
+            dialect,
+            "metric",
+            "if {label!r} names the KPIs",
+            "leave it out with --ignore {label!r}",
+            left_out,
+        )
     if options.shape in (None, "long") and {"date", "metric", "value"} <= roles.keys():
         return "long", roles
     if options.shape == "long":
@@ -473,6 +486,7 @@ def ingest_kpis(
             file_name=name,
             sha256=sha256 or file_sha256(path),
             dialect=dialect.describe(),
+            part=ledger.part_read(dialect),
         )
         return ledger.ingest_once(
             con,
@@ -564,6 +578,14 @@ def _load(
             where=name,
             fix="export a range that contains data",
         )
+    report.kpis = tuple(sorted(good["metric"].unique()))
+    report.coverage = file_coverage(
+        rows_span(list(good["date"])),
+        declared=dialect.declared,
+        through=options.through,
+        ingested=dt.datetime.now(dt.UTC).date(),
+        where=name,
+    )
     incoming = good[["date", "metric", "segment", "value", "label", "percent", "currency"]]
     con.register("incoming_frame", incoming)
     con.execute("CREATE OR REPLACE TEMP TABLE incoming_kpis AS SELECT * FROM incoming_frame")

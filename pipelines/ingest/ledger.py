@@ -12,7 +12,9 @@ import duckdb
 import pandas as pd
 
 from pipelines import db
+from pipelines.coverage import Coverage
 from pipelines.errors import OkrlensError
+from pipelines.ingest.dialect import Dialect
 from pipelines.ingest.staging import REJECT_COLUMNS
 from pipelines.limits import REJECTS_SHOWN
 
@@ -39,6 +41,15 @@ class IngestReport:
     ingest_id: int | None = None
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first rows as stored
     sampled: int = 0  # bytes of the file a preview read when it read only its head (0: all)
+    coverage: Coverage | None = None  # the days the file covers (None: it stored nothing)
+    kpis: tuple[str, ...] = ()  # the KPIs a KPI file holds, whose periods its coverage completes
+    part: str = ""  # which part of the file was read (part_read), "" for all of it
+
+    def covers(self) -> str:
+        """What the file covers, for people ("covers 2 Nov 2026 – 27 Nov 2026 (its rows)"), or ""."""
+        if self.coverage is None or self.already_ingested_at is not None:
+            return ""
+        return "covers " + self.coverage.words(dt.datetime.now(dt.UTC).date())
 
     def summary(self) -> str:
         """One line saying what happened to the file."""
@@ -102,14 +113,21 @@ def current_user() -> str:
         return "unknown"
 
 
+def part_read(dialect: Dialect) -> str:
+    """Which part of its file dialect reads: "sheet 'Daily'", "table 2", both, or "" (all)."""
+    parts = [f"sheet {dialect.sheet.sheet!r}"] if dialect.sheet else []
+    parts += [f"table {dialect.table}"] if len(dialect.tables) > 1 else []
+    return ", ".join(parts)
+
+
 def previous_ingest(
-    con: duckdb.DuckDBPyConnection, kind: str, sha256: str
+    con: duckdb.DuckDBPyConnection, kind: str, sha256: str, part: str = ""
 ) -> tuple[dt.datetime, str] | None:
-    """When and by whom a file with this sha256 was already ingested as kind, if it was."""
+    """When and by whom this part of a file with this sha256 was ingested as kind, if it was."""
     row = con.execute(
         "SELECT ingested_at, ingested_by FROM ingests WHERE kind = ? AND sha256 = ? "
-        "ORDER BY ingest_id LIMIT 1",
-        [kind, sha256],
+        "AND part = ? ORDER BY ingest_id LIMIT 1",
+        [kind, sha256, part],
     ).fetchone()
     return None if row is None else (row[0], row[1])
 
@@ -149,7 +167,7 @@ def ingest_once(
     """
     try:
         with db.transaction(con):
-            previous = previous_ingest(con, report.kind, report.sha256)
+            previous = previous_ingest(con, report.kind, report.sha256, report.part)
             if previous is not None:
                 report.already_ingested_at, report.already_ingested_by = previous
                 return report
@@ -170,7 +188,7 @@ def ingest_once(
         ) from None
     except duckdb.ConstraintException:
         # Another writer committed the same file between our check and our commit.
-        previous = previous_ingest(con, report.kind, report.sha256)
+        previous = previous_ingest(con, report.kind, report.sha256, report.part)
         if previous is None:
             raise
         report.already_ingested_at, report.already_ingested_by = previous
@@ -184,9 +202,12 @@ def ingest_once(
 def record(con: duckdb.DuckDBPyConnection, report: IngestReport, user: str) -> None:
     """Write report and its rejected lines to the ledger (inside the caller's transaction)."""
     assert report.ingest_id is not None
+    covers = report.coverage
     con.execute(
-        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), ?)",
+        "INSERT INTO ingests (ingest_id, kind, file_name, sha256, shape, dialect, rows_read, "
+        "rows_added, rows_duplicate, rows_revised, rows_rejected, ingested_at, ingested_by, "
+        "covers_from, covers_through, covered_by, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), ?, ?, ?, ?, ?)",
         [
             report.ingest_id,
             report.kind,
@@ -200,8 +221,16 @@ def record(con: duckdb.DuckDBPyConnection, report: IngestReport, user: str) -> N
             report.rows_revised,
             report.rows_rejected,
             user,
+            None if covers is None else covers.first,
+            None if covers is None else covers.through,
+            None if covers is None else covers.basis,
+            report.part,
         ],
     )
+    if report.kpis:
+        con.executemany(
+            "INSERT INTO ingest_kpis VALUES (?, ?)", [[report.ingest_id, k] for k in report.kpis]
+        )
     if not report.rejects.empty:
         frame = report.rejects.assign(ingest_id=report.ingest_id)[["ingest_id", *REJECT_COLUMNS]]
         con.register("rejects_frame", frame)
@@ -215,7 +244,8 @@ def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFr
     return db.query(
         con,
         "SELECT ingest_id, kind, file_name, shape, rows_added, rows_duplicate, rows_revised, "
-        "rows_rejected, ingested_at, ingested_by, sha256 FROM ingests "
+        "rows_rejected, ingested_at, ingested_by, sha256, covers_from, covers_through "
+        "FROM ingests "
         "ORDER BY ingest_id DESC LIMIT ?",
         [limit],
     )
@@ -264,6 +294,7 @@ def delete_ingest(
     with db.transaction(con):
         removed = con.execute(_DELETE_ROWS[kind], [ingest_id]).fetchall()
         con.execute("DELETE FROM rejected_lines WHERE ingest_id = ?", [ingest_id])
+        con.execute("DELETE FROM ingest_kpis WHERE ingest_id = ?", [ingest_id])
         con.execute("DELETE FROM ingests WHERE ingest_id = ?", [ingest_id])
         db.record_commit(con, "delete", ingest_id)
         if on_commit is not None:

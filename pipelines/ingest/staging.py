@@ -226,6 +226,13 @@ def first_values(
     return [value for (value,) in con.execute(sql, {**params, "limit": limit}).fetchall()]
 
 
+def first_rows(con: duckdb.DuckDBPyConnection, dialect: Dialect, limit: int = 1000) -> pd.DataFrame:
+    """The top limit rows of the file, every column as written (blank cells as missing)."""
+    con.execute(_FORGET_REJECTS)
+    params = _reader_params(dialect, dict.fromkeys(dialect.columns, "VARCHAR"))
+    return db.query(con, f"SELECT * FROM {_SOURCE} LIMIT $limit", {**params, "limit": limit})  # noqa: S608
+
+
 def _reader_params(dialect: Dialect, columns: Mapping[str, str]) -> dict[str, object]:
     """The named parameters of _SOURCE for dialect's file read with these column types."""
     return {

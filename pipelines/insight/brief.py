@@ -26,6 +26,7 @@ from pipelines.insight.lint import lint
 from pipelines.markdown import markdown_text
 from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import MetricCatalog
+from pipelines.metrics.vocabulary import Vocabulary
 from pipelines.okrs.bands import PRESETS, BandPreset
 from pipelines.okrs.scoring import key_result_scores
 from pipelines.okrs.scoring.rules import STATUS_ORDER
@@ -292,8 +293,12 @@ def weekly_brief(
     *,
     team: str | None = None,
     links: pd.DataFrame | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Brief:
-    """The brief for the week ending at as_of: this week's scores, forecasts and lint against last week's."""
+    """The brief for the week ending at as_of: this week's scores, forecasts and lint against last week's.
+
+    vocabulary (what the stored events are called) lets lint flag filters that cannot match.
+    """
     found = okrs.period_at(as_of)
     brief = Brief(as_of=as_of, period=found.name if found else None, team=team)
     if found is None:
@@ -321,8 +326,8 @@ def weekly_brief(
         kr_forecasts(okrs, catalog, series, as_of - WEEK, period, links), now
     )
     brief.forecast_shifts = forecast_shifts(forecasts_now, forecasts_before)
-    findings_now = lint(okrs, catalog, series, as_of)
-    findings_before = lint(okrs, catalog, series, as_of - WEEK)
+    findings_now = lint(okrs, catalog, series, as_of, vocabulary=vocabulary)
+    findings_before = lint(okrs, catalog, series, as_of - WEEK, vocabulary=vocabulary)
     objective_ids = set(now["objective_id"])
     brief.new_findings = new_findings(findings_now, findings_before)
     brief.new_findings = brief.new_findings[brief.new_findings["objective_id"].isin(objective_ids)]

@@ -33,7 +33,6 @@ from pipelines.metrics.sqltree import (
     later,
     left_join,
     named,
-    ordered,
     select,
     subquery,
     table,
@@ -77,13 +76,9 @@ def _period_end(start: exp.Expr, grain: str) -> exp.Expr:
     return later(start, count, unit)
 
 
-def _period_columns(start: exp.Column, data_end: exp.Expr, grain: str) -> list[exp.Expr]:
-    """period_start, period_end and complete (the period ended by data_end) of start."""
-    return [
-        start,
-        named(_period_end(start.copy(), grain), "period_end"),
-        named(exp.LTE(this=_period_end(start.copy(), grain), expression=data_end), "complete"),
-    ]
+def _period_columns(start: exp.Column, grain: str) -> list[exp.Expr]:
+    """period_start and period_end of start; whether a period is complete is coverage's call."""
+    return [start, named(_period_end(start.copy(), grain), "period_end")]
 
 
 def _fragment(metric: Metric, text: str, source: str, role: str) -> exp.Expr:
@@ -147,27 +142,37 @@ def _calendar(grain: str) -> exp.Select:
     return select([named(date(column("period")), "period_start")], subquery(periods, "periods"))
 
 
-def events_query(metrics: Sequence[Metric], cut: Cut = Cut()) -> Query:
+def events_query(
+    metrics: Sequence[Metric], cut: Cut = Cut(), covered_through: str | None = None
+) -> Query:
     """The query giving one row per period over the whole event range, one column per metric.
 
     metrics share one grain and timestamp. Columns: period_start, period_end (exclusive),
-    complete (the period ended within the data), dimension_value when broken down, then each
-    metric's value, zero-filled for counts and sums. A breakdown has a row for every period and
-    every value seen in the (sliced) events.
+    dimension_value when broken down, then each metric's value, zero-filled for counts and sums.
+    A breakdown has a row for every period and every value seen in the (sliced) events. The
+    periods run on to covered_through (an ISO day the exports cover past their last event), so
+    a quiet week the data covers counts zero rather than going missing.
     """
     grain, time = metrics[0].grain, metrics[0].time_column
-    last_day = exp.TimestampTrunc(this=exp.Max(this=column(time)), unit=exp.var("DAY"))
+    last: exp.Expr = exp.Max(this=column(time))
+    if covered_through is not None:
+        stated = exp.Cast(
+            this=exp.Placeholder(this="covered_through"),
+            to=exp.DataType(this=exp.DataType.Type.TIMESTAMP),
+        )
+        last = exp.Greatest(this=last, expressions=[stated])
     bounds = select(
         [
             named(_period_start(exp.Min(this=column(time)), grain), "first_period"),
-            named(_period_start(exp.Max(this=column(time)), grain), "last_period"),
-            named(later(last_day, 1, "DAY"), "data_end"),
+            named(_period_start(last, grain), "last_period"),
         ],
         table("events"),
     )
     keys = [named(_period_start(column(time), grain), "period_start")]
     keys += [named(dimension_value("events", cut.by), DIMENSION)] if cut.by else []
     conditions, params = _slices(cut, "events")
+    if covered_through is not None:
+        params["covered_through"] = covered_through
     ctes = {
         "bounds": bounds,
         "calendar": _calendar(grain),
@@ -181,7 +186,7 @@ def events_query(metrics: Sequence[Metric], cut: Cut = Cut()) -> Query:
     matched: exp.Expr = exp.EQ(
         this=column("period_start", "a"), expression=column("period_start", "c")
     )
-    joins = [cross_join(table("bounds", "b"))]
+    joins: list[exp.Join] = []
     if cut.by:
         # Every period gets a row for every value, so a value's quiet weeks read as zero.
         ctes["dimension_values"] = select([column(DIMENSION)], table("agg"), distinct=True)
@@ -198,7 +203,7 @@ def events_query(metrics: Sequence[Metric], cut: Cut = Cut()) -> Query:
     breakdown = [column(DIMENSION, "v")] if cut.by else []
     query = select(
         [
-            *_period_columns(column("period_start", "c"), column("data_end", "b"), grain),
+            *_period_columns(column("period_start", "c"), grain),
             *breakdown,
             *values,
         ],
@@ -220,35 +225,11 @@ def _kpi_aggregate(aggregation: str) -> exp.Expr:
     return _AGGREGATES[aggregation](this=column("value"))
 
 
-def _data_end() -> exp.Select:
-    """The day after the KPI's rows end, at their usual spacing (their median gap in days)."""
-    dates = select([column("date")], table("src"), distinct=True)
-    previous = exp.Window(
-        this=exp.Lag(this=column("date")), order=exp.Order(expressions=ordered(column("date")))
-    )
-    gap = exp.DateDiff(this=column("date"), expression=previous, unit=exp.var("DAY"))
-    gaps = select([named(gap, "gap")], subquery(dates, "dates"))
-    # CAST rounds half to even in DuckDB but truncates in Spark, and sqlglot renders no
-    # half-even rounding for both: on Spark a median gap of n.5 days may come out one day less.
-    median = exp.Cast(
-        this=exp.Median(this=column("gap")), to=exp.DataType(this=exp.DataType.Type.INT)
-    )
-    days = exp.Coalesce(this=median, expressions=[exp.Literal.number(1)])
-    spacing = select([named(days, "days")], subquery(gaps, "gaps"))
-    last = select([named(exp.Max(this=column("date")), "last_day")], table("src"))
-    return select(
-        [named(later(column("last_day"), column("days"), "DAY"), "day")],
-        subquery(last, "last"),
-        joins=[cross_join(subquery(spacing, "spacing"))],
-    )
-
-
 def kpi_query(metric: Metric, cut: Cut = Cut()) -> Query:
-    """The query giving metric's periods with data: period_start, period_end, complete, value.
+    """The query giving metric's periods with data: period_start, period_end, value.
 
-    Binds the KPI's stored name (and any slice values). A period is complete when the KPI's
-    rows, at their usual spacing, reach its end. Broken down, dimension_value comes after
-    complete, and a snapshot (last) is each value's own latest.
+    Binds the KPI's stored name (and any slice values). Broken down, dimension_value comes
+    before value, and a snapshot (last) is each value's own latest.
     """
     keys = ["period_start", *([DIMENSION] if cut.by else [])]
     conditions, params = _slices(cut, "kpis")
@@ -266,10 +247,9 @@ def kpi_query(metric: Metric, cut: Cut = Cut()) -> Query:
     )
     latest = exp.Window(this=exp.Max(this=column("date")), partition_by=[column(k) for k in keys])
     is_last = named(exp.EQ(this=column("date"), expression=latest), "is_last")
-    end = exp.Subquery(this=select([column("day")], table("data_end")))
     query = select(
         [
-            *_period_columns(column("period_start"), end, metric.grain),
+            *_period_columns(column("period_start"), metric.grain),
             *([column(DIMENSION)] if cut.by else []),
             named(_kpi_aggregate(str(metric.aggregation)), "value"),
         ],
@@ -279,7 +259,6 @@ def kpi_query(metric: Metric, cut: Cut = Cut()) -> Query:
         ctes={
             "src": src,
             "marked": select([exp.Star(), is_last], table("src")),
-            "data_end": _data_end(),
         },
     )
     return Query(query, {"kpi": metric.kpi_name} | params)

@@ -52,3 +52,27 @@ def known_rows(
     live = aggregation == SNAPSHOT and live_snapshots
     known = started & rows["value"].notna() & (True if live else over & complete)
     return rows[known].sort_values("period_start", kind="stable")
+
+
+def data_through(rows: pd.DataFrame, d: date) -> date | None:
+    """The last day of data behind rows at the end of d: their last covered day, d at most.
+
+    A series without covered_through (one built by hand) is covered through its complete
+    periods.
+
+    Example:
+        >>> weeks = pd.DataFrame({
+        ...     "period_start": pd.to_datetime(["2025-01-06", "2025-01-13"]),
+        ...     "period_end": pd.to_datetime(["2025-01-13", "2025-01-20"]),
+        ...     "value": [10.0, 20.0], "complete": [True, False],
+        ...     "covered_through": pd.to_datetime(["2025-01-12", "2025-01-17"])})
+        >>> data_through(weeks, date(2025, 1, 30)), data_through(weeks, date(2025, 1, 15))
+        (datetime.date(2025, 1, 17), datetime.date(2025, 1, 15))
+    """
+    started = rows[rows["period_start"] <= pd.Timestamp(d)]
+    if "covered_through" in started.columns:
+        last = started["covered_through"].max()
+    else:
+        done = started[started["complete"].fillna(False).astype(bool)]
+        last = done["period_end"].max() - pd.Timedelta(days=1)
+    return None if pd.isna(last) else min(pd.Timestamp(last).date(), d)

@@ -16,13 +16,14 @@ import duckdb
 import pandas as pd
 from sqlglot import exp
 
-from pipelines import db
+from pipelines import coverage, db
+from pipelines.coverage import EVENTS_KEY, kpi_key
 from pipelines.errors import OkrlensError
 from pipelines.metrics.compile import DIMENSION, Cut, Query, events_query, kpi_query
 from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.metrics.sqltree import render
 
-SERIES_COLUMNS = ["metric", "period_start", "period_end", "value", "complete"]
+SERIES_COLUMNS = ["metric", "period_start", "period_end", "value", "complete", "covered_through"]
 _DTYPES = {
     "metric": "str",
     DIMENSION: "str",
@@ -30,6 +31,7 @@ _DTYPES = {
     "period_end": "datetime64[us]",
     "value": "float64",
     "complete": "bool",
+    "covered_through": "datetime64[us]",
 }
 Value = pd.Series | float
 _ARITHMETIC: dict[type[exp.Expr], Callable[[Value, Value], Value]] = {
@@ -41,7 +43,7 @@ _ARITHMETIC: dict[type[exp.Expr], Callable[[Value, Value], Value]] = {
 
 def _columns(cut: Cut) -> list[str]:
     """The columns of a series frame: dimension_value after metric when broken down."""
-    return ["metric", *_keys(cut), "value", "complete"]
+    return ["metric", *_keys(cut), "value", "complete", "covered_through"]
 
 
 def _keys(cut: Cut) -> list[str]:
@@ -59,9 +61,10 @@ def _tidy(frame: pd.DataFrame, cut: Cut) -> pd.DataFrame:
     if frame.empty:
         return _empty(cut)
     columns = _columns(cut)
-    out = frame[columns].astype({c: _DTYPES[c] for c in columns if "period" not in c})
-    out["period_start"] = pd.to_datetime(out["period_start"])
-    out["period_end"] = pd.to_datetime(out["period_end"])
+    dates = ("period_start", "period_end", "covered_through")
+    out = frame[columns].astype({c: _DTYPES[c] for c in columns if c not in dates})
+    for c in dates:
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[us]")
     order = [c for c in columns if c in ("metric", DIMENSION, "period_start")]
     return out.sort_values(order, ignore_index=True)
 
@@ -71,15 +74,18 @@ def _run(con: duckdb.DuckDBPyConnection, query: Query) -> pd.DataFrame:
     return db.query(con, render(query.tree, "duckdb"), query.params)
 
 
-def _event_series(con: duckdb.DuckDBPyConnection, metrics: list[Metric], cut: Cut) -> pd.DataFrame:
+def _event_series(
+    con: duckdb.DuckDBPyConnection, metrics: list[Metric], cut: Cut, covered: pd.DataFrame
+) -> pd.DataFrame:
     """Series of event metrics: one scan of events per grain (and timestamp)."""
     frames = []
     scan = operator.attrgetter("grain", "time_column")
     for _, group in groupby(sorted(metrics, key=scan), key=scan):
         members = list(group)
-        wide = _run(con, events_query(members, cut))
+        query = events_query(members, cut, coverage.last_covered(covered, EVENTS_KEY))
+        wide = coverage.marked(_run(con, query), EVENTS_KEY, covered)
         long = wide.melt(
-            id_vars=[*_keys(cut), "complete"],
+            id_vars=[*_keys(cut), "complete", "covered_through"],
             value_vars=[m.name for m in members],
             var_name="metric",
             value_name="value",
@@ -88,9 +94,12 @@ def _event_series(con: duckdb.DuckDBPyConnection, metrics: list[Metric], cut: Cu
     return pd.concat(frames, ignore_index=True) if frames else _empty(cut)
 
 
-def _kpi_series(con: duckdb.DuckDBPyConnection, metric: Metric, cut: Cut) -> pd.DataFrame:
+def _kpi_series(
+    con: duckdb.DuckDBPyConnection, metric: Metric, cut: Cut, covered: pd.DataFrame
+) -> pd.DataFrame:
     """Series of one KPI metric."""
-    return _run(con, kpi_query(metric, cut)).assign(metric=metric.name)
+    rows = coverage.marked(_run(con, kpi_query(metric, cut)), kpi_key(metric.kpi_name), covered)
+    return rows.assign(metric=metric.name)
 
 
 def _undefined_at_zero(divisor: Value) -> Value:
@@ -118,11 +127,15 @@ def _formula_value(node: exp.Expr, values: Mapping[str, pd.Series]) -> Value:
 
 
 def _part(bases: pd.DataFrame, name: str, keys: list[str]) -> pd.DataFrame:
-    """The keys, value and complete of part name, its columns named after it."""
+    """The keys, value, complete and covered_through of part name, its columns named after it."""
     rows = bases[bases["metric"] == name]
     # A space never occurs in a metric name, so these columns cannot meet a key.
     return rows[keys].assign(
-        **{f"value {name}": rows["value"], f"complete {name}": rows["complete"]}
+        **{
+            f"value {name}": rows["value"],
+            f"complete {name}": rows["complete"],
+            f"covered_through {name}": rows["covered_through"],
+        }
     )
 
 
@@ -130,7 +143,7 @@ def _combined_series(metric: Metric, bases: pd.DataFrame, cut: Cut) -> pd.DataFr
     """Series of a ratio or derived metric: its formula over its parts' series.
 
     Only periods (and dimension values) where every part has a row are kept; one is complete
-    when every part's is.
+    when every part's is, and covered as far as its least covered part.
     """
     keys = _keys(cut)
     joined = reduce(
@@ -142,6 +155,9 @@ def _combined_series(metric: Metric, bases: pd.DataFrame, cut: Cut) -> pd.DataFr
         metric=metric.name,
         value=_formula_value(metric.formula(), values),
         complete=joined[[f"complete {name}" for name in metric.parts]].all(axis=1),
+        covered_through=joined[[f"covered_through {name}" for name in metric.parts]].min(
+            axis=1, skipna=False
+        ),
     )
 
 
@@ -178,8 +194,9 @@ def metric_series(
 ) -> pd.DataFrame:
     """The time series of the named metrics (all when None), computed in DuckDB.
 
-    Columns: metric, period_start, period_end (exclusive), value, complete (the period ended
-    within the available data). Ratio and derived metrics need their parts, which are computed
+    Columns: metric, period_start, period_end (exclusive), value, complete (the files behind
+    the metric cover every day of the period: pipelines.coverage) and covered_through (the
+    period's last covered day, NaT when none is). Ratio and derived metrics need their parts, which are computed
     alongside. by breaks every metric down by one dimension they all declare: a column
     dimension_value after metric, one row per period and value. where keeps one slice, e.g.
     {"plan": "pro"}; its values are bound as query parameters, never written into SQL.
@@ -189,8 +206,9 @@ def metric_series(
     wanted_names = {m.name for m in wanted}
     needed = wanted_names | {p for m in wanted for p in m.parts}
     simple = [m for m in catalog.metrics if m.type == "simple" and m.name in needed]
-    bases = [_event_series(con, [m for m in simple if m.source == "events"], cut)]
-    bases += [_kpi_series(con, m, cut) for m in simple if m.source == "kpis"]
+    covered = coverage.spans(con)
+    bases = [_event_series(con, [m for m in simple if m.source == "events"], cut, covered)]
+    bases += [_kpi_series(con, m, cut, covered) for m in simple if m.source == "kpis"]
     filled = [b for b in bases if not b.empty]
     base = pd.concat(filled, ignore_index=True) if filled else _empty(cut)
     combined = [_combined_series(m, base, cut) for m in wanted if m.type != "simple"]

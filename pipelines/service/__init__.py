@@ -23,6 +23,7 @@ from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
 from pipelines.exports import records, spreadsheet_safe
 from pipelines.ingest.columns import EVENT_ROLES, KPI_ROLES
+from pipelines.ingest.events import EventOptions
 from pipelines.ingest.kpis import SHAPES, KpiOptions
 from pipelines.ingest.ledger import IngestRejected, IngestReport
 from pipelines.insight.brief import Brief, brief_markdown, brief_sections
@@ -52,6 +53,7 @@ __all__ = [
     "Brief",
     "Broken",
     "CheckIn",
+    "EventOptions",
     "Glance",
     "IngestRejected",
     "IngestReport",

@@ -24,6 +24,7 @@ from pipelines.insight.lint import lint
 from pipelines.metrics.describe import in_words
 from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import Metric, MetricCatalog
+from pipelines.metrics.vocabulary import Vocabulary, unseen_names, vocabulary_from_frame
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.history import score_history, weekly_as_of_dates
 from pipelines.okrs.scoring import key_result_scores, objective_scores
@@ -54,6 +55,8 @@ class KrDetail:
     own_series: pd.DataFrame
     checkins: pd.DataFrame
     forecast: EndForecast | None
+    # What its metric's filter names that no stored event has: why it may read 0 %.
+    unseen: tuple[str, ...] = ()
 
     @property
     def due(self) -> dt.date | None:
@@ -182,13 +185,27 @@ class Answers:
             self.series,
             self.catalog,
             as_of,
+            unseen=self.unseen,
         )
+
+    @cached_property
+    def unseen(self) -> dict[str, str]:
+        """Per metric whose filter names what no stored event has, the first such name."""
+        found = {
+            m.name: unseen_names(m, self.vocabulary, self.catalog) for m in self.catalog.metrics
+        }
+        return {name: problems[0] for name, problems in found.items() if problems}
 
     def overview_html(self, as_of: dt.date, period: str, team: str | None = None) -> str:
         """The glance of period at as_of (for team, None: the company) as a page to forward."""
         found = self.glance(as_of, period, team, None)
         made = dt.datetime.now(dt.UTC)
         return overview_html(found, PRESETS[self.okrs.band_preset], team or "Company", made)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """What the stored events are called and carry, from the snapshot of this version."""
+        return vocabulary_from_frame(self.workspace.vocabulary())
 
     @cached_property
     def links(self) -> pd.DataFrame:
@@ -214,7 +231,7 @@ class Answers:
 
         Definitions left out come first, whatever the period: nothing else says they exist.
         """
-        found = lint(self.okrs, self.catalog, self.series, as_of)
+        found = lint(self.okrs, self.catalog, self.series, as_of, vocabulary=self.vocabulary)
         if period is not None:
             in_period = {o.id for o in self.okrs.objectives if o.period == period}
             found = found[found["objective_id"].isin(in_period)]
@@ -245,6 +262,7 @@ class Answers:
             as_of,
             team=self.checked_team(team),
             links=self.links,
+            vocabulary=self.vocabulary,
         )
 
     def brief_as_of(self) -> dt.date:
@@ -329,6 +347,7 @@ class Answers:
                 columns=["date", "value", "confidence", "note"],
             ),
             forecast=ahead,
+            unseen=tuple(unseen_names(metric, self.vocabulary, self.catalog)) if metric else (),
         )
 
 

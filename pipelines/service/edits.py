@@ -27,7 +27,7 @@ from pipelines.errors import OkrlensError
 from pipelines.ingest import ledger
 from pipelines.ingest.columns import looks_like_events
 from pipelines.ingest.dialect import slug, sniff
-from pipelines.ingest.events import ingest_events
+from pipelines.ingest.events import EventOptions, ingest_events
 from pipelines.ingest.kpis import KpiOptions, ingest_kpis
 from pipelines.ingest.ledger import IngestRejected, IngestReport, OnCommit
 from pipelines.limits import MAX_LINE_BYTES, MAX_UPLOAD_BYTES, PREVIEW_BYTES, max_file_bytes
@@ -133,24 +133,26 @@ def _upload_event(
 
 
 def _ingest_one(
-    actor: Actor, kind: str, options: KpiOptions, mapping: dict[str, str], allow_rejects: bool
+    actor: Actor, kind: str, options: KpiOptions | EventOptions, allow_rejects: bool
 ) -> Callable[..., IngestReport]:
     """The ingest function of kind with the analyst's options bound, audited as actor's."""
     on_commit = _audit_upload(actor)
     if kind == "events":
+        said = options if isinstance(options, EventOptions) else EventOptions()
         return lambda con, path, **kw: ingest_events(
             con,
             path,
-            mapping=mapping,
+            options=said,
             allow_rejects=allow_rejects,
             user=actor.who,
             on_commit=on_commit,
             **kw,
         )
+    stated = options if isinstance(options, KpiOptions) else KpiOptions()
     return lambda con, path, **kw: ingest_kpis(
         con,
         path,
-        options=options,
+        options=stated,
         allow_rejects=allow_rejects,
         user=actor.who,
         on_commit=on_commit,
@@ -243,8 +245,7 @@ def ingest_exports(
     paths: Iterable[Path],
     kind: str,
     *,
-    options: KpiOptions | None = None,
-    mapping: dict[str, str] | None = None,
+    options: KpiOptions | EventOptions | None = None,
     allow_rejects: bool = False,
     on_wait: db.Notify | None = None,
 ) -> Iterator[IngestReport]:
@@ -256,7 +257,7 @@ def ingest_exports(
     ingest = _ingesting(
         workspace,
         actor,
-        _ingest_one(actor, kind, options or KpiOptions(), mapping or {}, allow_rejects),
+        _ingest_one(actor, kind, options or KpiOptions(), allow_rejects),
     )
     with workspace.writing(on_wait=on_wait) as con:
         for path in paths:
@@ -283,8 +284,7 @@ def ingest_upload(
     name: str,
     payload: bytes,
     kind: str,
-    options: KpiOptions,
-    mapping: dict[str, str],
+    options: KpiOptions | EventOptions,
     *,
     dry_run: bool,
     allow_rejects: bool = False,
@@ -296,7 +296,7 @@ def ingest_upload(
     the rejects without refusing and commits nothing, so it never changes the data version.
     """
     allow(workspace, actor, Action.UPLOAD, name)
-    ingest = _ingesting(workspace, actor, _ingest_one(actor, kind, options, mapping, allow_rejects))
+    ingest = _ingesting(workspace, actor, _ingest_one(actor, kind, options, allow_rejects))
     sample = _preview_sample(payload) if dry_run else None
     body = payload if sample is None else sample
     # The client's file name is a label, never a path: the temp file takes its slug.
@@ -316,7 +316,12 @@ def ingest_upload(
 
 
 def _preview_sample(payload: bytes) -> bytes | None:
-    """The upload's first PREVIEW_BYTES (decompressed, cut at a line end) when it is longer."""
+    """The upload's first PREVIEW_BYTES (decompressed, cut at a line end) when it is longer.
+
+    None for a workbook, whose ZIP cannot be cut: the preview converts it whole.
+    """
+    if payload[:4] == b"PK\x03\x04":
+        return None
     if payload[:2] != b"\x1f\x8b":
         head = payload[: PREVIEW_BYTES + 1]
     else:

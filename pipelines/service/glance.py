@@ -72,6 +72,7 @@ class Glance:
     band_counts: tuple[tuple[str, int], ...]
     status_counts: tuple[tuple[str, int], ...]
     objectives: tuple[Objective, ...]
+    data_through: dt.date | None = None  # the last day every shown key result's data covers
 
     @property
     def final(self) -> bool:
@@ -188,9 +189,12 @@ def _drivers(links: pd.DataFrame | None, catalog: MetricCatalog) -> dict[str, tu
 
 def _why(
     kr_id: str, metric: str, notes: dict[str, str], moves: dict[str, str], catalog: MetricCatalog,
-    drivers: dict[str, tuple[str, str]],
+    drivers: dict[str, tuple[str, str]], unseen: Mapping[str, str],
 ) -> str:  # fmt: skip
-    """The one-line why: the latest note, else the driver's move, else the metric's own move."""
+    """The one-line why: a filter that cannot match, else the latest note, else the driver's
+    move, else the metric's own move."""
+    if metric in unseen:
+        return f"its filter may never match: {unseen[metric]}"
     if kr_id in notes:
         return notes[kr_id]
     leading, lead = drivers.get(metric, ("", ""))
@@ -207,11 +211,14 @@ def glance(
     series: pd.DataFrame,
     catalog: MetricCatalog,
     as_of: dt.date,
+    *,
+    unseen: Mapping[str, str] | None = None,
 ) -> Glance:
     """The glance of scored key results (now: key results and objectives) at as_of.
 
     ahead holds the forecasts and the measured links, or None while they are computed (the page
-    draws the rest first): each heading then says so, and the why goes without drivers.
+    draws the rest first): each heading then says so, and the why goes without drivers. unseen
+    maps a metric to what its filter names that no stored event has, which is then the why.
     """
     krs, objectives = now
     preset = PRESETS[okrs.band_preset]
@@ -244,6 +251,7 @@ def glance(
                     moves if current else {},
                     catalog,
                     drivers,
+                    unseen or {},
                 ),
                 stale=bool(kr["stale"]),
                 final=bool(kr["final"]),
@@ -253,7 +261,9 @@ def glance(
     titles = {kr.id: kr.title for o in okrs.objectives for kr in o.key_results}
     band_words = [_word(b) for b in krs["band"]]
     status_words = [_word(s) for s in krs["status"]]
+    through = [d for d in krs["data_through"] if isinstance(d, dt.date)]
     return Glance(
+        data_through=min(through, default=None),
         period=str(krs["period"].iloc[0]) if not krs.empty else "",
         as_of=as_of,
         elapsed=percent_text(float(krs["expected_progress"].iloc[0])) if not krs.empty else "–",

@@ -82,7 +82,7 @@ def key_result_table(
             "status": rows["status"].str.replace("_", " "),
             "chance at period end": rows["kr_id"].map(lambda k: chances.get(k, "–")),
             "trend": [trends.get(m or "", []) for m in rows["metric"]],
-            "data as of": rows["data_as_of"],
+            "data through": rows["data_through"],
             "stale": rows["stale"],
         }
     )

@@ -7,11 +7,15 @@ paragraph the CLI uses (OkrlensError.message()), and never holds more of it than
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 
-from pipelines.access import Actor
+from pipelines.access import Action, Actor
 from pipelines.errors import OkrlensError
+from pipelines.ingest import workbook
+from pipelines.ingest.events import UNIT_NAMES, EventOptions
 from pipelines.ingest.kpis import KpiOptions
 from pipelines.ingest.ledger import IngestRejected, IngestReport
 from pipelines.service import edits
@@ -29,8 +33,11 @@ REJECT_TEXT_SHOWN = 200
 # The ingest messages name the CLI's flags; on the page they name its controls, which live
 # under one expander. In order: a run of --map pairs first, then single flags.
 OPTIONS = "under Column mapping and reading options"
+TIME_UNITS = UNIT_NAMES  # epoch time units an events file may be declared in, with their names
 _MAPS = re.compile(r"(?:--map (\w+)=(\S+)(?:\s+|$))+")
 _PAGE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"with --through DATE"), f"in the Covers through box {OPTIONS}"),
+    (re.compile(r"--through"), "the Covers through date"),
     (re.compile(r"with --decimal \. or --decimal ,"), f"by picking the Decimal mark {OPTIONS}"),
     (
         re.compile(r"state the format, e\.g\. --date-format (.+)$"),
@@ -48,6 +55,21 @@ _PAGE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"with --ignore <column>"), f"under Leave out columns ({OPTIONS})"),
     (re.compile(r"--ignore names"), "Leave out columns names"),
     (re.compile(r"^--ignore$"), f"Leave out columns, {OPTIONS}"),
+    (
+        re.compile(r"with --sheet NAME or --sheet N \(e\.g\. --sheet (\d+)\)"),
+        r"by typing its name or number in the Sheet box (e.g. \1)",
+    ),
+    (re.compile(r"leave --sheet out"), "clear the Sheet box"),
+    (re.compile(r"--sheet"), "the Sheet box"),
+    (
+        re.compile(r"with --time-unit s or --time-unit ms"),
+        f"by picking seconds or milliseconds in the Time unit control {OPTIONS}",
+    ),
+    (
+        re.compile(r"use --time-unit s \(epoch seconds\) or --time-unit ms \(epoch milliseconds\)"),
+        f"pick seconds or milliseconds in the Time unit control {OPTIONS}",
+    ),
+    (re.compile(r"--time-unit"), "the Time unit control"),
 )
 
 
@@ -57,20 +79,34 @@ def upload_preview(
     name: str,
     payload: bytes,
     kind: str,
-    options: KpiOptions,
-    mapping: dict[str, str],
+    options: KpiOptions | EventOptions,
 ) -> IngestReport:
     """The dry run of an upload, keeping at most REJECTS_KEPT reject rows (all are counted).
 
     Its preview reads as every table does (formatting.readable): dates without midnight,
     numbers with sensible precision.
     """
-    report = edits.ingest_upload(
-        workspace, actor, name, payload, kind, options, mapping, dry_run=True
-    )
+    report = edits.ingest_upload(workspace, actor, name, payload, kind, options, dry_run=True)
     report.rejects = report.rejects.head(REJECTS_KEPT)
     report.preview = readable(report.preview)
     return report
+
+
+def is_workbook(payload: bytes) -> bool:
+    """True when an upload is an Excel workbook (.xlsx), whose sheet the page asks for."""
+    return payload.startswith(workbook.ZIP_MAGIC)
+
+
+def sheet_kind(
+    workspace: Workspace, actor: Actor, name: str, payload: bytes, sheet: str
+) -> tuple[str, list[str]]:
+    """("events" or "kpis", the column labels) of the chosen sheet of an uploaded workbook."""
+    edits.allow(workspace, actor, Action.UPLOAD, name)  # before the server converts anything
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / edits.upload_file_name(name, payload)
+        book.write_bytes(payload)
+        copy = workbook.sheet_copy(book, sheet)
+        return edits.upload_kind(workspace, actor, name, copy.path.read_bytes())
 
 
 def rejects_on_page(report: IngestReport) -> pd.DataFrame:
@@ -115,7 +151,7 @@ def _mapped(match: re.Match[str]) -> str:
     return f"{', '.join(f'{role}: {column}' for role, column in pairs)} {OPTIONS}{trailing}"
 
 
-def _in_page_words(text: str) -> str:
+def in_page_text(text: str) -> str:
     """text with the CLI's flags said as the Upload page's controls."""
     text = _MAPS.sub(_mapped, text)
     for pattern, words in _PAGE_WORDS:
@@ -126,9 +162,9 @@ def _in_page_words(text: str) -> str:
 def in_page_words(error: OkrlensError) -> OkrlensError:
     """error as the Upload page says it: the same paragraph, naming the page's controls."""
     return OkrlensError(
-        _in_page_words(error.what),
-        where=_in_page_words(error.where),
-        fix=_in_page_words(error.fix),
+        in_page_text(error.what),
+        where=in_page_text(error.where),
+        fix=in_page_text(error.fix),
     )
 
 

@@ -15,7 +15,7 @@ from pipelines.workspace import Workspace
 REPORT_FIELDS = {
     "objective_id", "objective", "kr_id", "key_result", "metric", "kind", "baseline", "target",
     "current", "progress", "progress_clamped", "band", "expected_progress", "status", "as_of",
-    "data_as_of",
+    "data_as_of", "data_through",
 }  # fmt: skip
 
 
@@ -147,7 +147,9 @@ def test_metrics_lists_and_shows_a_series(
     code, out, _ = okrlens(capsys, "--home", str(demo_home), "metrics", "show", "mrr", "-f", "json")
     series = json.loads(out)
     assert code == 0 and len(series) >= 26
-    assert set(series[0]) == {"metric", "period_start", "period_end", "value", "complete"}
+    assert set(series[0]) == {
+        "metric", "period_start", "period_end", "value", "complete", "covered_through"
+    }  # fmt: skip
 
 
 def test_ingest_then_reingest_through_the_cli(

@@ -66,14 +66,6 @@ SECOND_COLUMN_DATES = "Campaign,Reporting date,Spend\nAutumn,2026-10-01,5\nAutum
 WITH_AN_ID = "Date,Campaign ID,Clicks\n2026-10-01,1234567,40\n2026-10-02,1234567,44\n"
 
 
-@pytest.fixture
-def home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """An empty workspace."""
-    home = tmp_path / "ws"
-    assert okrlens(capsys, "--home", str(home), "init")[0] == 0
-    return home
-
-
 def stored(home: Path) -> dict[tuple[str, str], float]:
     """What the store holds: (metric, date) -> value."""
     with Workspace(home).reading() as con:
@@ -329,3 +321,29 @@ def test_rejects_are_counted_in_lines_not_cells(
     code, _, err = okrlens(capsys, "--home", str(home), "ingest", "kpis", str(export))
     assert code == 2
     assert said in err
+
+
+# A CRM's deals export: `Name` is the customer's; okrlens asks before reading it as the KPI.
+CRM_DEALS = "Date,Name,Value\n2026-11-02,Ada Lovelace,3\n2026-11-09,Grace Hopper,5\n"
+
+
+def test_a_name_column_is_never_taken_as_the_kpi_on_a_guess(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(CRM_DEALS)
+    code, _, err = okrlens(capsys, "--home", str(home), "ingest", "kpis", str(path))
+    assert code == 2
+    assert "its column 'Name' usually holds people's names" in err
+    assert "--map metric=Name" in err and "--ignore 'Name'" in err
+    assert stored(home) == {}
+
+
+def test_a_name_column_mapped_as_the_kpi_is_read_as_one(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(CRM_DEALS)
+    args = ("--home", str(home), "ingest", "kpis", str(path), "--map", "metric=Name")
+    assert okrlens(capsys, *args)[0] == 0
+    assert stored(home) == {("ada_lovelace", "2026-11-02"): 3, ("grace_hopper", "2026-11-09"): 5}

@@ -202,6 +202,8 @@ def side_by_side(series: pd.DataFrame) -> charts.Spec:
 
 SIGNUPS = "Sign-ups (leading)"  # as the metrics chart labels it
 LAST_WEEK_PARTIAL = weekly([500.0, 520.0, 528.0, 1.0], [True, True, True, False])
+# Events that start on a Thursday: the first week holds 3 days of sign-ups.
+BOTH_ENDS_PARTIAL = weekly([3.0, 500.0, 520.0, 528.0, 1.0], [False, True, True, True, False])
 
 
 @pytest.mark.parametrize(
@@ -211,16 +213,27 @@ LAST_WEEK_PARTIAL = weekly([500.0, 520.0, 528.0, 1.0], [True, True, True, False]
         pytest.param(side_by_side, "period", id="metrics side by side"),
     ],
 )
-def test_a_partial_last_week_is_drawn_dashed_and_called_partial_not_a_collapse(
-    chart: Callable[[pd.DataFrame], charts.Spec], line: str
+@pytest.mark.parametrize(
+    ("series", "dashed_then_points"),
+    [
+        # The dashed line from the last whole week to the partial one, then its hollow point.
+        pytest.param(LAST_WEEK_PARTIAL, [528.0, 1.0, 1.0], id="last-week-partial"),
+        # A partial first week is a hollow point alone: no dashed line back across the chart.
+        pytest.param(BOTH_ENDS_PARTIAL, [528.0, 1.0, 3.0, 1.0], id="first-and-last-partial"),
+    ],
+)
+def test_a_partial_week_is_drawn_dashed_and_called_partial_not_a_collapse(
+    chart: Callable[[pd.DataFrame], charts.Spec],
+    line: str,
+    series: pd.DataFrame,
+    dashed_then_points: list[float],
 ) -> None:
-    spec = chart(LAST_WEEK_PARTIAL)
+    spec = chart(series)
     signups = [row for row in rows_of(spec) if row.get("label", SIGNUPS) == SIGNUPS]
     solid = [row["value"] for row in signups if row.get(line) in {charts.ACTUAL, charts.COMPLETE}]
     partial = [row["value"] for row in signups if row.get(line) == charts.PARTIAL]
     assert solid == [500.0, 520.0, 528.0]
-    # The dashed line from the last whole week to the partial one, then its hollow point.
-    assert partial == [528.0, 1.0, 1.0]
+    assert partial == dashed_then_points
     assert "partial" in words_of(spec)
     dash = next(
         layer["encoding"]["strokeDash"]["scale"]

@@ -41,7 +41,7 @@ def test_every_objective_and_key_result_reads_in_words_with_the_news_and_the_why
     mrr = next(line for line in lines if "Grow MRR" in line)
     assert mrr == (
         "| [Grow MRR from \\$430k to \\$490k](key-result?kr=company-q4-mrr) | "
-        ":red-badge[missed] | :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 71% | "
+        ":red-badge[missed] | :orange[at risk] | \\$459,896 of \\$490,000 · 50% | exceeded 73% | "
         "on track → at risk | Renewals bunch up in December; the campus deals decide this one. "
         "(16 Nov) |"
     )
@@ -72,7 +72,7 @@ def test_the_why_is_the_note_else_the_driver_that_moved_else_the_metric(
     assert row.rsplit(" | ", 2)[-1].startswith(markdown_text(why))  # as the page escapes it
 
 
-def test_the_counts_come_in_one_order_with_their_colours_and_meaning(
+def test_the_counts_come_in_one_order_with_their_colours_meaning_and_data_through(
     demo_home: Path, open_page: Open
 ) -> None:
     at = open_page(PAGE)
@@ -81,7 +81,7 @@ def test_the_counts_come_in_one_order_with_their_colours_and_meaning(
         "**6** :red-badge[missed] **3** :orange-badge[met] **2** :blue-badge[exceeded] so far "
         "&nbsp;·&nbsp; "
         "**3** :red[off track] **2** :orange[at risk] **6** :blue[on track] &nbsp;·&nbsp; "
-        ":gray[58% of the period gone by]"
+        ":gray[58% of the period gone by · data through 22 Nov]"
     )
     assert counts.help.startswith(
         "Band: progress to the target (default preset), a grade only once"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,16 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from pipelines import db
-from pipelines.service import IngestRejected, KpiOptions, Workspace, edits, trust, uploads
+from pipelines.service import (
+    EventOptions,
+    IngestRejected,
+    KpiOptions,
+    Workspace,
+    edits,
+    trust,
+    uploads,
+)
+from tests.cli.test_ingest_workbooks import write_workbook
 from tests.dashboard.conftest import Open
 
 WEBINARS = b"date,metric,value\n2026-11-09,Webinar sign-ups,7\n2026-11-16,Webinar sign-ups,9\n"
@@ -43,12 +54,18 @@ def events_with_bad_times(bad: int) -> bytes:
 
 
 def minimal_xlsx() -> bytes:
-    """The ZIP skeleton of an Excel workbook (openpyxl is not a dependency)."""
+    """The ZIP skeleton of an Excel workbook with nothing in it: a damaged one."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as book:
         book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         book.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
     return buffer.getvalue()
+
+
+def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An Excel workbook with these sheets, in order, as openpyxl writes it."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_workbook(Path(folder) / "book.xlsx", sheets).read_bytes()
 
 
 @pytest.fixture
@@ -202,8 +219,7 @@ def test_the_rejects_download_holds_every_rejected_line_of_the_preview(home: Pat
         "huge.csv",
         events_with_bad_times(60_000),
         "events",
-        KpiOptions(),
-        {},
+        EventOptions(),
     )
     csv = trust.export_csv(Workspace(home), trust.cli_actor(), "rejects", report.rejects)
     assert (report.rows_rejected, csv.count("\n")) == (60_000, 60_001)
@@ -284,24 +300,26 @@ def test_rejects_past_a_sampled_preview_are_refused_in_the_pages_words_until_all
     assert ingests(home) == {"late.csv": (20, 1)}
 
 
+# As the page shows them: Markdown, so its > are escaped.
 WORKBOOKS = {
-    "an Excel workbook": (
+    "a damaged Excel workbook": (
         "book.xlsx",
         minimal_xlsx(),
-        "book.xlsx is an Excel workbook (.xlsx) or another ZIP archive, not a CSV file "
-        "(book.xlsx, byte 0). Open it in its application and save or export it as 'CSV UTF-8'.",
+        "book.xlsx looks like an Excel workbook but cannot be read: it is damaged, cut short, "
+        "or not a workbook (book.xlsx). Open it in Excel and save it as CSV UTF-8 (File \\> Save "
+        "As \\> CSV UTF-8), or export it again.",
     ),
     "an old Excel workbook": (
         "old.xls",
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
         "old.xls is an old Excel workbook (.xls), not a CSV file (old.xls, byte 0). Open it in "
-        "its application and save or export it as 'CSV UTF-8'.",
+        "Excel and save it as CSV UTF-8 (File \\> Save As \\> CSV UTF-8).",
     ),
 }
 
 
 @pytest.mark.parametrize(("name", "payload", "message"), WORKBOOKS.values(), ids=WORKBOOKS.keys())
-def test_a_workbook_is_told_to_be_saved_as_csv_utf8(
+def test_a_workbook_okrlens_cannot_read_is_told_to_be_saved_as_csv_utf8(
     home: Path, open_page: Open, name: str, payload: bytes, message: str
 ) -> None:
     at = open_page("upload_page.py")
@@ -340,7 +358,6 @@ def test_the_upload_service_refuses_a_file_with_rejects_unless_allowed(
             TWO_BAD,
             "kpis",
             KpiOptions(),
-            {},
             dry_run=False,
             allow_rejects=allow_rejects,
         )
@@ -434,3 +451,95 @@ def test_a_download_with_two_tables_reads_its_time_table_and_the_table_control_i
     shown = "\n".join(str(e.value) for e in (*at.markdown, *at.caption))
     assert "table 2 of 2" in shown
     assert ingest_buttons(at)
+
+
+REVENUE_AND_COSTS = {
+    "Revenue": [["date", "metric", "value"], [dt.date(2026, 11, 9), "Revenue", 500]],
+    "Costs": [["date", "metric", "value"], [dt.date(2026, 11, 9), "Costs", 120]],
+}
+
+
+def sheet_boxes(at: AppTest) -> list[str]:
+    """The values of the Sheet boxes on the page, one per workbook card."""
+    return [t.value for t in at.text_input if t.label == "Sheet"]
+
+
+def test_the_sheet_box_is_offered_for_a_workbook_and_not_for_a_csv_file(
+    home: Path, open_page: Open
+) -> None:
+    at = upload(
+        open_page("upload_page.py"),
+        ("sales.xlsx", xlsx({"Revenue": REVENUE_AND_COSTS["Revenue"]})),
+        ("first.csv", WEBINARS),
+    )
+    assert not at.error, [e.value for e in at.error]
+    assert sheet_boxes(at) == [""]
+    assert len(ingest_buttons(at)) == 2
+
+
+@pytest.mark.parametrize("typed", ["Costs", "2"], ids=["by-name", "by-number"])
+def test_a_workbook_with_several_sheets_is_read_at_the_sheet_typed_in_the_sheet_box(
+    home: Path, open_page: Open, typed: str
+) -> None:
+    at = upload(open_page("upload_page.py"), ("book.xlsx", xlsx(REVENUE_AND_COSTS)))
+    (error,) = [e.value for e in at.error]
+    assert "book.xlsx has 2 sheets with data" in error
+    assert "by typing its name or number in the Sheet box (e.g. 1)" in error
+    assert "--" not in error
+    next(t for t in at.text_input if t.label == "Sheet").input(typed).run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Excel sheet 'Costs'" in "\n".join(str(m.value) for m in at.markdown)
+    ingest_buttons(at)[0].click().run()
+    assert ingests(home) == {"book.xlsx": (1, 0)}
+
+
+EPOCH_OPEN = b"time,distinct_id,event\n176397840000,u1,Search\n"  # 12 digits: s or ms?
+
+
+def test_epoch_times_the_digits_leave_open_are_read_in_the_time_unit_picked(
+    home: Path, open_page: Open
+) -> None:
+    at = upload(open_page("upload_page.py"), ("mixpanel.csv", EPOCH_OPEN))
+    (error,) = [e.value for e in at.error]
+    assert "by picking seconds or milliseconds in the Time unit control" in error
+    assert "--" not in error
+    next(s for s in at.selectbox if s.label == "Time unit").set_value("ms").run()
+    assert not at.error, [e.value for e in at.error]
+    ingest_buttons(at)[0].click().run()
+    with Workspace(home).reading() as con:
+        stored = db.query(con, "SELECT CAST(event_time AS VARCHAR) AS t FROM events")["t"]
+    assert stored.tolist() == ["1975-08-04 15:24:00"]
+
+
+# Weekday events of 2 to 27 Nov 2026: the last row is a Friday.
+WEEKDAYS = b"event_time,user_id,event_name\n" + b"".join(
+    f"2026-11-{d:02d}T09:00:00Z,u1,login\n".encode()
+    for d in range(2, 28)
+    if dt.date(2026, 11, d).weekday() < 5
+)
+
+
+def captions(at: AppTest) -> str:
+    """Every caption on the page, in one text."""
+    return " ".join(c.value for c in at.caption)
+
+
+def test_the_preview_says_what_the_file_covers_and_the_covers_through_date_extends_it(
+    home: Path, open_page: Open
+) -> None:
+    at = upload(open_page("upload_page.py"), ("weekdays.csv", WEEKDAYS))
+    said = captions(at)
+    assert "It covers 2 Nov 2026 – 27 Nov 2026 (its rows; ingested" in said
+    assert "say so in the Covers through box under Column mapping and reading options" in said
+    next(d for d in at.date_input if d.label == "Covers through").set_value(
+        dt.date(2026, 11, 29)
+    ).run()
+    assert "It covers 2 Nov 2026 – 29 Nov 2026 (stated with the Covers through date)." in captions(
+        at
+    )
+    ingest_buttons(at)[0].click().run()
+    with Workspace(home).reading() as con:
+        covered = db.query(con, "SELECT covers_from, covers_through, covered_by FROM ingests")
+    assert covered.astype(str).values.tolist() == [
+        ["2026-11-02", "2026-11-29", "stated with --through"]
+    ]

@@ -52,13 +52,13 @@ Act = Callable[[Workspace, Actor, Path], object]
 
 def upload(ws: Workspace, actor: Actor, _: Path) -> IngestReport:
     return edits.ingest_upload(
-        ws, actor, "signups.csv", MRR_EXPORT, "kpis", KpiOptions(), {}, dry_run=False
+        ws, actor, "signups.csv", MRR_EXPORT, "kpis", KpiOptions(), dry_run=False
     )
 
 
 def preview(ws: Workspace, actor: Actor, _: Path) -> object:
     return edits.ingest_upload(
-        ws, actor, "signups.csv", MRR_EXPORT, "kpis", KpiOptions(), {}, dry_run=True
+        ws, actor, "signups.csv", MRR_EXPORT, "kpis", KpiOptions(), dry_run=True
     )
 
 

@@ -51,7 +51,7 @@ def test_restore_brings_back_every_table_and_definition(demo_copy: Path, tmp_pat
     tables_before = tables(ws.store_path)
     target = Path(okrlens(demo_copy, "backup", str(tmp_path / "backups")).split(" to ")[1].strip())
     # Changes after the backup: an upload and an edit.
-    edits.ingest_upload(ws, admin, "signups.csv", EXPORT, "kpis", KpiOptions(), {}, dry_run=False)
+    edits.ingest_upload(ws, admin, "signups.csv", EXPORT, "kpis", KpiOptions(), dry_run=False)
     okr_edits.add_checkin(ws, admin, "company-q4-mrr", CheckIn(date=dt.date(2026, 11, 30), value=1))
     assert tables(ws.store_path)["ingests"].shape[0] == tables_before["ingests"].shape[0] + 1
     okrlens(demo_copy, "restore", str(target))
@@ -69,7 +69,7 @@ def test_restore_brings_back_every_table_and_definition(demo_copy: Path, tmp_pat
 def test_an_ingested_file_is_kept_by_its_hash(demo_copy: Path) -> None:
     ws = Workspace(demo_copy)
     report = edits.ingest_upload(
-        ws, trust.cli_actor(), "signups.csv", EXPORT, "kpis", KpiOptions(), {}, dry_run=False
+        ws, trust.cli_actor(), "signups.csv", EXPORT, "kpis", KpiOptions(), dry_run=False
     )
     assert (demo_copy / "raw" / f"{report.sha256}.csv").read_bytes() == EXPORT
 
@@ -83,7 +83,7 @@ def test_an_admin_deletes_an_ingest_and_its_rows_in_one_audited_commit(demo_copy
     ws, admin = Workspace(demo_copy), trust.cli_actor()
     before = tables(ws.store_path)
     report = edits.ingest_upload(
-        ws, admin, "signups.csv", EXPORT, "kpis", KpiOptions(), {}, dry_run=False
+        ws, admin, "signups.csv", EXPORT, "kpis", KpiOptions(), dry_run=False
     )
     said = okrlens(demo_copy, "delete", str(report.ingest_id))
     assert said.strip() == f"deleted ingest {report.ingest_id} (signups.csv): 1 rows removed"
@@ -106,7 +106,7 @@ def test_deleting_events_a_later_export_relies_on_is_refused(
     first = b"event_time,user_id,event_name\n2026-11-02 10:00:00,u1,signed_up\n"
     second = first + b"2026-11-02 11:00:00,u2,signed_up\n"  # holds the first file's row too
     kept = [
-        edits.ingest_upload(ws, admin, name, body, "events", KpiOptions(), {}, dry_run=False)
+        edits.ingest_upload(ws, admin, name, body, "events", KpiOptions(), dry_run=False)
         for name, body in (("first.csv", first), ("second.csv", second))
     ]
     with pytest.raises(OkrlensError, match="Delete those ingests first"):

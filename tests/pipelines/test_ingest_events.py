@@ -9,8 +9,10 @@ import pytest
 
 from pipelines import db
 from pipelines.errors import OkrlensError
-from pipelines.ingest.events import ingest_events
+from pipelines.ingest.events import EventOptions, ingest_events
 from pipelines.ingest.ledger import IngestRejected
+from pipelines.metrics.series import metric_series
+from pipelines.metrics.spec import MetricCatalog
 from tests.conftest import WriteCsv
 
 GOOD = """event_time,user_id,account_id,event_name,plan
@@ -158,7 +160,7 @@ def test_columns_are_found_by_synonym_or_mapping(
     con: duckdb.DuckDBPyConnection, write_csv: WriteCsv, header: str, mapping: dict[str, str] | None
 ) -> None:
     path = write_csv("e.csv", f"{header}\n2026-05-18 09:00:00,u1,signed_up\n")
-    assert ingest_events(con, path, mapping=mapping).rows_added == 1
+    assert ingest_events(con, path, options=EventOptions(mapping=mapping)).rows_added == 1
 
 
 def test_a_file_without_required_columns_is_refused_naming_them(
@@ -198,3 +200,97 @@ def test_a_dry_run_reports_and_previews_but_stores_nothing(
     assert report.preview["user_id"].tolist() == ["u1", "u1", "u2", "u3"]
     assert count(con) == 0 and count(con, "ingests") == 0
     assert ingest_events(con, write_csv("events.csv", GOOD)).rows_added == 4  # then for real
+
+
+def rows_with_ids(ids: list[str], digit: int) -> str:
+    """A CSV of user u1's Upgrade events within 10:00:00, one row per insert id ('' for none).
+
+    digit sets the milliseconds' last digit, so that two exports of one second are two files.
+    """
+    rows = "".join(
+        f"2026-05-18 10:00:00.{i}0{digit},u1,Upgrade,{insert_id}\n"
+        for i, insert_id in enumerate(ids)
+    )
+    return "event_time,user_id,event_name,insert_id\n" + rows
+
+
+# Stored and arriving insert ids of one user's events of one name within one second.
+@pytest.mark.parametrize(
+    ("stored", "arriving", "added"),
+    [
+        pytest.param(["a1"], ["a1"], 0, id="equal-insert-ids-are-one-event"),
+        pytest.param(["a1"], ["a2"], 1, id="different-insert-ids-are-two-events"),
+        pytest.param([""], ["a1"], 0, id="a-stored-event-without-an-id-is-the-one-with-an-id"),
+        pytest.param([""], ["a1", "a2"], 1, id="a-stored-event-stands-for-one-arriving-row-only"),
+        pytest.param(["a1"], [""], 0, id="an-arriving-row-without-an-id-is-a-stored-event"),
+        pytest.param(["a1", "a2"], ["", ""], 0, id="rows-without-ids-take-one-stored-event-each"),
+        pytest.param(["a1"], ["a1", ""], 1, id="a-stored-event-matched-by-its-id-is-taken"),
+        pytest.param(["", ""], ["", "", ""], 1, id="a-superset-without-ids-adds-what-is-beyond"),
+        pytest.param(["b9"], ["a1", "a1", "a2"], 2, id="an-id-repeated-in-one-file-is-one-event"),
+    ],
+)
+def test_an_arriving_event_is_skipped_only_when_the_store_holds_it(
+    con: duckdb.DuckDBPyConnection,
+    write_csv: WriteCsv,
+    stored: list[str],
+    arriving: list[str],
+    added: int,
+) -> None:
+    ingest_events(con, write_csv("first.csv", rows_with_ids(stored, 1)))
+    report = ingest_events(con, write_csv("second.csv", rows_with_ids(arriving, 2)))
+    assert (report.rows_added, report.rows_duplicate) == (added, len(arriving) - added)
+    assert count(con) == len(stored) + added
+
+
+def test_an_event_in_the_next_second_is_another_event(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    ingest_events(
+        con, write_csv("a.csv", "event_time,user_id,event_name\n2026-05-18 10:00:00.9,u1,a\n")
+    )
+    report = ingest_events(
+        con, write_csv("b.csv", "event_time,user_id,event_name\n2026-05-18 10:00:01.1,u1,a\n")
+    )
+    assert report.rows_added == 1
+
+
+def test_a_store_from_before_event_identities_skips_its_events_exported_again(
+    write_csv: WriteCsv,
+) -> None:
+    identities = next(i for i, step in enumerate(db.MIGRATIONS) if "insert_id" in step)
+    old = duckdb.connect(":memory:")
+    for step in db.MIGRATIONS[:identities]:
+        old.execute(step)
+    old.execute("CREATE TABLE schema_version AS SELECT ? AS version", [identities])
+    ingest_id = db.scalar(old, "SELECT nextval('ingest_ids')")
+    old.execute(
+        "INSERT INTO events VALUES ('2026-05-18 10:00:00', 'u1', NULL, 'signed_up', "
+        """'{"plan":"trial"}', hash('the whole row, as okrlens hashed it then'), ?)""",
+        [ingest_id],
+    )
+    db.migrate(old)
+    assert db.schema_version(old) == db.SCHEMA_VERSION
+    again = "event_time,user_id,event_name,platform\n2026-05-18 10:00:00,u1,signed_up,web\n"
+    report = ingest_events(old, write_csv("again.csv", again))
+    assert (report.rows_added, report.rows_duplicate) == (0, 1)
+    old.close()
+
+
+def test_amounts_with_thousands_separators_sum_wherever_they_first_appear(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    small = "".join(
+        f"2026-11-02 09:{i // 60:02d}:{i % 60:02d},cus_{i},49.00\n" for i in range(1500)
+    )
+    big = '2026-11-03 10:00:00,cus_big,"1,234.56"\n'
+    path = write_csv("payments.csv", "Created (UTC),Customer ID,Amount\n" + small + big)
+    ingest_events(con, path, options=EventOptions(event_name="payment"))
+    revenue = {
+        "name": "revenue",
+        "kind": "lagging",
+        "source": "events",
+        "agg": "sum",
+        "expr": "CAST(properties['amount'] AS DOUBLE)",
+    }
+    series = metric_series(con, MetricCatalog.model_validate({"metrics": [revenue]}), ["revenue"])
+    assert series["value"].tolist() == [pytest.approx(74_734.56)]

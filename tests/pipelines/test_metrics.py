@@ -150,9 +150,10 @@ def test_periods_are_complete_only_when_the_data_covers_them(
             strict=True,
         )
     )
-    # Events end on 2026-06-02: the week of 06-01 and the month of June are still running.
+    # Events run from Mon 2026-05-18 to 2026-06-02: the week of 06-01 and the month of June are
+    # still running, and May is partial (its first 17 days are not in the file).
     assert complete["wau 2026-05-18"] and not complete["wau 2026-06-01"]
-    assert complete["mau 2026-05-01"] and not complete["mau 2026-06-01"]
+    assert not complete["mau 2026-05-01"] and not complete["mau 2026-06-01"]
 
 
 def test_an_empty_store_gives_an_empty_series(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,7 +162,14 @@ def test_an_empty_store_gives_an_empty_series(con: duckdb.DuckDBPyConnection) ->
         catalog(WAU, {"name": "mrr", "kind": "lagging", "source": "kpis", "aggregation": "last"}),
     )
     assert series.empty
-    assert list(series.columns) == ["metric", "period_start", "period_end", "value", "complete"]
+    assert list(series.columns) == [
+        "metric",
+        "period_start",
+        "period_end",
+        "value",
+        "complete",
+        "covered_through",
+    ]
 
 
 # Weeks of the events above: 2026-05-18, 2026-05-25 (no events) and 2026-06-01.

@@ -160,11 +160,15 @@ def test_the_same_file_from_two_sessions_at_once_is_stored_once(
 
 
 def test_the_store_refuses_a_second_ledger_row_for_one_file(workspace: Workspace) -> None:
-    row = "(?, 'kpis', 'f.csv', 'abc', 'long', '', 1, 1, 0, 0, 0, now()::TIMESTAMP, 'me')"
+    row = (
+        "(ingest_id, kind, file_name, sha256, shape, dialect, rows_read, rows_added, "
+        "rows_duplicate, rows_revised, rows_rejected, ingested_at, ingested_by) "
+        "VALUES (?, 'kpis', 'f.csv', 'abc', 'long', '', 1, 1, 0, 0, 0, now()::TIMESTAMP, 'me')"
+    )
     with workspace.writing() as con:
-        con.execute(f"INSERT INTO ingests VALUES {row}", [1])
+        con.execute(f"INSERT INTO ingests {row}", [1])
         with pytest.raises(duckdb.ConstraintException):
-            con.execute(f"INSERT INTO ingests VALUES {row}", [2])
+            con.execute(f"INSERT INTO ingests {row}", [2])
 
 
 def test_many_threads_open_readers_while_a_writer_commits(

@@ -11,8 +11,10 @@ KR_COLUMNS: tuple[str, ...] = (
     "objective_id", "objective", "team", "period", "kr_id", "key_result", "metric", "kind",
     "unit", "type", "weight", "baseline", "target", "current", "current_period", "progress",
     "progress_clamped", "band", "expected_progress", "status", "confidence", "as_of",
-    "data_as_of", "stale", "rolled_up_from", "final",
+    "data_as_of", "data_through", "stale", "rolled_up_from", "final",
 )  # fmt: skip
+# data_as_of: the start of the period the current value describes (staleness is counted from it);
+# data_through: the last day the data behind the key result covers (pipelines.coverage).
 # final: the key result's window (its period, or its deadline) is over at as_of, so its band is
 # its grade; before that the band is progress so far, never a verdict.
 OBJECTIVE_COLUMNS: tuple[str, ...] = (

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.metrics.readings import data_through
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.scoring.columns import KR_COLUMNS, score_frame
 from pipelines.okrs.scoring.objectives import ObjectiveSummary, summarize_objective
@@ -101,6 +102,7 @@ def _metric_kr_row(
         "current_period": data_as_of,
         "confidence": confidence,
         "data_as_of": data_as_of,
+        "data_through": data_through(rows, at),
         "stale": is_stale(data_as_of, at, metric.grain),
     }
     return _scored(row, p, preset, expected, status(p, expected, kr_type, confidence=confidence))
@@ -126,6 +128,7 @@ def _checkin_kr_row(
         "current_period": None if checkin is None else checkin.date,
         "confidence": confidence,
         "data_as_of": None if checkin is None else checkin.date,
+        "data_through": None,  # check-ins are people's word, not exports that cover days
         # Check-ins declare no update frequency to be stale against.
         "stale": False,
     }
@@ -147,6 +150,7 @@ def _rolled_up_row(
     p = objective_progress([c.progress for c in children], [1.0] * len(children))
     inputs = [r for c in child_ids for r in kr_rows[c]]
     dates = [r["data_as_of"] for r in inputs if r["data_as_of"] is not None]
+    through = [r["data_through"] for r in inputs if r["data_through"] is not None]
     row |= {
         "metric": None,
         "type": ROLLUP_TYPE,
@@ -157,6 +161,7 @@ def _rolled_up_row(
         "confidence": None,
         # As fresh as its stalest input.
         "data_as_of": min(dates, default=None),
+        "data_through": min(through, default=None),
         "stale": any(r["stale"] for r in inputs),
         "rolled_up_from": tuple(child_ids),
     }

@@ -66,3 +66,11 @@ def served_on_this_machine() -> Iterator[None]:
     st.config.set_option("server.address", "127.0.0.1")
     yield
     st.config.set_option("server.address", before)
+
+
+@pytest.fixture
+def empty_home(tmp_path: Path) -> Path:
+    """An empty workspace, as `okrlens init` scaffolds it."""
+    workspace = Workspace(tmp_path / "ws")
+    workspace.init()
+    return workspace.home

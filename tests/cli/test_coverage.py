@@ -57,8 +57,9 @@ GA4_OCTOBER = (
 
 
 @pytest.fixture
-def home(home: Path) -> Path:
+def home(empty_home: Path) -> Path:
     """An empty workspace whose metrics read the files these tests ingest."""
+    home = empty_home
     (home / "metrics.yaml").write_text(METRICS)
     (home / "okrs.yaml").write_text("periods: {}\nobjectives: []\n")
     return home

@@ -66,6 +66,12 @@ SECOND_COLUMN_DATES = "Campaign,Reporting date,Spend\nAutumn,2026-10-01,5\nAutum
 WITH_AN_ID = "Date,Campaign ID,Clicks\n2026-10-01,1234567,40\n2026-10-02,1234567,44\n"
 
 
+@pytest.fixture
+def home(empty_home: Path) -> Path:
+    """An empty workspace."""
+    return empty_home
+
+
 def stored(home: Path) -> dict[tuple[str, str], float]:
     """What the store holds: (metric, date) -> value."""
     with Workspace(home).reading() as con:

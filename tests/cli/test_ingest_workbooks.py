@@ -94,6 +94,12 @@ def with_cached_value(path: Path, formula: str, value: str) -> Path:
 PERCENTS = {"C4": "0.0%", "C5": "0.0%", "C6": "0.0%"}
 
 
+@pytest.fixture
+def home(empty_home: Path) -> Path:
+    """An empty workspace."""
+    return empty_home
+
+
 def stored_kpis(home: Path) -> dict[tuple[str, str], float]:
     """What the store holds: (metric, date) -> value."""
     with Workspace(home).reading() as con:

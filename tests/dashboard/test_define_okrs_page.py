@@ -223,9 +223,10 @@ def test_a_key_result_gets_a_slice_the_store_holds_and_a_deadline_shown_on_its_p
     ) in (home / "okrs.yaml").read_text()
     page = open_page("kr_detail_page.py", as_of="2026-01-20", kr="pro-3")
     assert not page.exception
-    assert "grow · Grow the paying base · Product · 2026-Q1 · due 15 Feb 2026" in [
-        c.value for c in page.caption
-    ]
+    assert (
+        "grow · Grow the paying base · Product · 2026-Q1 · due 15 Feb 2026 · data through 19 Jan 2026"
+        in [c.value for c in page.caption]
+    )
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,8 @@ class Action(enum.Enum):
     SET_BAND_PRESET = ("change the band preset", Role.ANALYST)
     DEFINE_METRICS = ("define metrics", Role.ANALYST)
     DEFINE_PERIODS = ("define OKR periods", Role.ANALYST)
+    DEFINE_INITIATIVES = ("define initiatives", Role.ANALYST)
+    RECORD_REFLECTIONS = ("record review reflections", Role.ANALYST)
     SET_UP_WORKSPACE = ("set up the workspace", Role.ADMIN)
     DELETE_DATA = ("delete data", Role.ADMIN)
     MANAGE_ROLES = ("manage roles", Role.ADMIN)
@@ -66,7 +68,9 @@ class Action(enum.Enum):
 
 
 # Actions an analyst may be limited to their own teams' objectives for.
-TEAM_SCOPED = frozenset({Action.EDIT_KEY_RESULT, Action.CHECK_IN})
+TEAM_SCOPED = frozenset(
+    {Action.EDIT_KEY_RESULT, Action.CHECK_IN, Action.DEFINE_INITIATIVES, Action.RECORD_REFLECTIONS}
+)
 SignIn = Literal["local", "oidc", "proxy"]
 # An HTTP header name (RFC 9110 token), so a header setting can never carry anything else.
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")

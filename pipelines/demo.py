@@ -19,7 +19,7 @@ from pipelines.ingest.kpis import ingest_kpis
 from pipelines.ingest.ledger import IngestReport
 from pipelines.sample import SAMPLE_DIR, write_events
 from pipelines.snapshot import FOLDER
-from pipelines.workspace import Workspace, remove_tree
+from pipelines.workspace import DEFINITION_FILES, Workspace, remove_tree
 
 BUILD_FOLDER = ".demo-build"
 
@@ -41,8 +41,9 @@ def build_demo(
     staging = Workspace(workspace.home / BUILD_FOLDER)
     remove_tree(staging.home)  # what a killed build left
     staging.home.mkdir(parents=True)
-    for name in ("metrics.yaml", "okrs.yaml"):
-        shutil.copyfile(SAMPLE_DIR / name, staging.home / name)
+    for name in DEFINITION_FILES:
+        if (SAMPLE_DIR / name).exists():
+            shutil.copyfile(SAMPLE_DIR / name, staging.home / name)
     events = SAMPLE_DIR / "events.csv.gz"
     if n_events is not None:
         events = staging.home / "generated" / "events.csv"
@@ -62,8 +63,11 @@ def build_demo(
 def _move_into_place(staging: Workspace, workspace: Workspace) -> None:
     """Replace workspace's definitions, snapshots and store with staging's, the store last."""
     with db.lock_file(workspace.store_path, exclusive=True):
-        for name in ("metrics.yaml", "okrs.yaml"):
-            os.replace(staging.home / name, workspace.home / name)
+        for name in DEFINITION_FILES:
+            if (staging.home / name).exists():
+                os.replace(staging.home / name, workspace.home / name)
+            else:  # the demo has none: a rebuild must not keep the old workspace's
+                (workspace.home / name).unlink(missing_ok=True)
         remove_tree(workspace.home / FOLDER)
         os.replace(staging.home / FOLDER, workspace.home / FOLDER)
         workspace.store_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import threading
@@ -17,9 +18,13 @@ from pipelines import audit, db, snapshot
 from pipelines.definitions import Definitions, load_catalog, load_okr_set
 from pipelines.errors import OkrlensError
 from pipelines.metrics.spec import MetricCatalog
+from pipelines.okrs.initiatives import InitiativeSet, load_initiatives
 from pipelines.okrs.spec import OkrSet
 
 DEFAULT_HOME = Path("okrlens-data")
+# The definition files, written by people (by hand or through the dashboard); the last two are
+# optional: a workspace without them has no initiatives and no recorded reviews.
+DEFINITION_FILES = ("metrics.yaml", "okrs.yaml", "initiatives.yaml", "reviews.yaml")
 TEMPLATES = Path(__file__).with_name("templates")
 # One republish at a time per process: sessions that find the same stale snapshot wait for it.
 _PUBLISHING = threading.Lock()
@@ -52,6 +57,16 @@ class Workspace:
         return self.home / "okrs.yaml"
 
     @property
+    def initiatives_path(self) -> Path:
+        """Where the initiatives (the outputs serving key results) live; optional."""
+        return self.home / "initiatives.yaml"
+
+    @property
+    def reviews_path(self) -> Path:
+        """Where the end-of-period reflections and the review cadence live; optional."""
+        return self.home / "reviews.yaml"
+
+    @property
     def access_path(self) -> Path:
         """Where sign-in and roles are configured (optional: local mode without it)."""
         return self.home / "access.yaml"
@@ -59,7 +74,7 @@ class Workspace:
     @property
     def definition_paths(self) -> list[Path]:
         """The definition files whose every change the audit log records."""
-        return [self.metrics_path, self.okrs_path, self.access_path]
+        return [*(self.home / name for name in DEFINITION_FILES), self.access_path]
 
     @property
     def store_path(self) -> Path:
@@ -170,7 +185,8 @@ class Workspace:
         """
         self._require_home()
         audit.notice_outside_edits(self.home, self.definition_paths)
-        return f"{self.manifest().token}-{snapshot.file_sha(self.okrs_path)[:12]}"
+        definitions = "".join(snapshot.file_sha(self.home / n) for n in DEFINITION_FILES[1:])
+        return f"{self.manifest().token}-{hashlib.sha256(definitions.encode()).hexdigest()[:12]}"
 
     def series(self) -> pd.DataFrame:
         """Every metric's series, from the current snapshot."""
@@ -192,7 +208,8 @@ class Workspace:
         """The metrics and OKRs as far as they are valid, and the items left out (see definitions)."""
         catalog, broken_metrics = load_catalog(self.metrics_path)
         okrs, broken_okrs = load_okr_set(self.okrs_path, catalog, broken_metrics)
-        return Definitions(catalog, okrs, (*broken_metrics, *broken_okrs))
+        _, broken_initiatives = load_initiatives(self.initiatives_path, okrs)
+        return Definitions(catalog, okrs, (*broken_metrics, *broken_okrs, *broken_initiatives))
 
     def catalog(self) -> MetricCatalog:
         """The valid metrics of metrics.yaml."""
@@ -201,6 +218,10 @@ class Workspace:
     def okrs(self) -> OkrSet:
         """The valid objectives and key results of okrs.yaml, checked against the metrics."""
         return self.definitions().okrs
+
+    def initiatives(self, okrs: OkrSet | None = None) -> InitiativeSet:
+        """The valid initiatives of initiatives.yaml, checked against okrs (else the file's)."""
+        return load_initiatives(self.initiatives_path, okrs or self.okrs())[0]
 
     def init(self, *, force: bool = False, example: bool = False) -> list[Path]:
         """Scaffold definition files, documented but empty (or the worked example); never over

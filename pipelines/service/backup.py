@@ -20,10 +20,10 @@ from pipelines.access import Action, Actor
 from pipelines.errors import OkrlensError
 from pipelines.service.edits import allow
 from pipelines.snapshot import FOLDER
-from pipelines.workspace import Workspace, remove_tree
+from pipelines.workspace import DEFINITION_FILES, Workspace, remove_tree
 
 # What a backup holds besides the store, relative to the workspace folder.
-KEPT = ("metrics.yaml", "okrs.yaml", "access.yaml", "audit", "raw")
+KEPT = (*DEFINITION_FILES, "access.yaml", "audit", "raw")
 RESTORED = tuple(name for name in KEPT if name != "audit")  # the audit log only grows
 STORE = "store.duckdb"
 

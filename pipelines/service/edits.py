@@ -88,7 +88,7 @@ def build_demo(
     allow(workspace, actor, Action.SET_UP_WORKSPACE, str(workspace.home))
     workspace.home.mkdir(parents=True, exist_ok=True)
     with audit.recording_edit(
-        workspace.home, actor, "build the demo workspace", "", workspace.definition_paths[:2]
+        workspace.home, actor, "build the demo workspace", "", workspace.definition_paths[:-1]
     ):
         reports = _build_demo(workspace, n_events=n_events, force=force, progress=progress)
     rows = sum(r.rows_added for r in reports)

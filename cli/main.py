@@ -14,11 +14,12 @@ from typing import Annotated
 
 import typer
 
-from cli import backups, ingest, people, reports
+from cli import backups, balance, effects, ingest, people, plans, reports, reviews, watch
 from cli.app import APP, app, chosen_workspace
-from pipelines.service import AccessSpec, OkrlensError, trust
+from pipelines.service import AccessSpec, OkrlensError, inbox, trust
 
-COMMANDS = (backups, ingest, people, reports)  # imported for the commands they register on app
+# Imported for the commands they register on app.
+COMMANDS = (backups, balance, effects, ingest, people, plans, reports, reviews, watch)
 
 
 # What the dashboard server promises whoever reaches it. In local mode (no sign-in configured)
@@ -100,6 +101,14 @@ def run(
             "anyone who can reach the machine can change the data.",
         ),
     ] = False,
+    watch_inbox: Annotated[
+        bool,
+        typer.Option(
+            "--watch-inbox",
+            help="Also ingest the exports dropped in the workspace's inbox/ folder, as "
+            "`okrlens watch` does (one watcher in the server, from the first page view on).",
+        ),
+    ] = False,
 ) -> None:
     """Start the dashboard on this machine (extra options go to Streamlit, e.g. --server.port 8502)."""
     workspace = chosen_workspace()
@@ -109,6 +118,8 @@ def run(
     if expose and access.sign_in == "local":
         typer.echo(EXPOSED, err=True)
         env[trust.EXPOSED_ENV] = "1"
+    if watch_inbox:
+        env[inbox.WATCH_ENV] = "1"
     # Become the server rather than its parent, so a signal that stops `okrlens run` (a
     # terminal's Ctrl-C, a supervisor's SIGTERM) reaches Streamlit and leaves no orphan behind.
     os.execve(command[0], command, env)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import identity, style
+from dashboard.components import identity, live, style
 from dashboard.navigation import PAGES
 from pipelines.service import Action
 
@@ -33,4 +33,5 @@ shown = {
 page = st.navigation(list(shown.values()), position="hidden" if bare else "top")
 if not any(spec.badge_in_title and shown.get(spec.url_path) is page for spec in PAGES):
     identity.badge(ws, actor)
+live.show(ws)  # every page redraws by itself once new data is committed
 page.run()

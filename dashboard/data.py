@@ -5,19 +5,24 @@ snapshot's token plus the definitions' hashes: it moves exactly when something w
 a definition changed). The functions below are thin wrappers that cache what pages draw, keyed
 on scalars; Streamlit's data cache hands each session its own copy, so no page can change what
 another sees. Pages never open the store.
+
+Why this module is long: it is the dashboard's one caching door by design (one wrapper per
+thing a page draws), so it grows with the pages; each wrapper is a few lines with no logic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import balance_chart, charts, effect_chart
 from pipelines.service import (
     TIERS,
     Actor,
@@ -33,10 +38,15 @@ from pipelines.service import (
     Workspace,
     status,
 )
+from pipelines.service import balance as service_balance
 from pipelines.service import edits as service_edits
+from pipelines.service import effects as service_effects
+from pipelines.service import inbox as service_inbox
+from pipelines.service import initiatives as service_initiatives
 from pipelines.service import metric_choices as service_metric_choices
 from pipelines.service import metric_edits as service_metric_edits
 from pipelines.service import metric_forms as service_metric_forms
+from pipelines.service import reviews as service_reviews
 from pipelines.service import uploads as service_uploads
 
 TTL = "10m"
@@ -368,6 +378,7 @@ def warm() -> None:
     Called by dashboard.serve once the server runs: the caches are the ones sessions read.
     """
     ws = workspace()
+    watch_inbox(ws)  # dropped files are ingested from the start, not from the first visit
     if not ws.exists():
         return
     home, data_version, as_of = str(ws.home), version(ws), today()
@@ -375,3 +386,107 @@ def warm() -> None:
     if period is not None:
         # The overview's own call, argument for argument, so its first run finds it cached.
         glance(home, as_of, period, None, None, data_version, False)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def balance(home: str, period: str, data_version: str) -> service_balance.Balance:
+    """The output/outcome balance of period: shares per company, team and objective."""
+    return answers(home, data_version).balance(period)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def balance_spec(home: str, period: str, data_version: str) -> charts.Spec | None:
+    """The balance of period as one stacked bar for the company and for each team."""
+    found = answers(home, data_version).balance(period)
+    if found.key_results.empty:
+        return None
+    return charts.titled(
+        charts.spec(balance_chart.balance_chart(found.segments(), TIERS)),
+        f"Output/outcome balance {period}",
+        charts.subtitle("key results counted, not weighted"),
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def review(
+    home: str, period: str | None, as_of: dt.date, data_version: str
+) -> service_reviews.Review:
+    """The review of period (None: the latest over at as_of) at as_of."""
+    return answers(home, data_version).review(period, as_of)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner="Scoring initiatives…")
+def initiatives(
+    home: str, as_of: dt.date, period: str, team: str | None, data_version: str
+) -> service_initiatives.Ranking:
+    """The RICE ranking of period's initiatives at as_of for team (None: every team)."""
+    return service_initiatives.ranking(answers(home, data_version), as_of, period, team)
+
+
+def watch_inbox(ws: Workspace) -> None:
+    """Start this server's inbox watcher, if `okrlens run --watch-inbox` asked for one."""
+    if service_inbox.dashboard_watches_inbox() and ws.home.is_dir():
+        _inbox_watcher(str(ws.home))
+
+
+@st.cache_resource(show_spinner=False)
+def _inbox_watcher(home: str) -> threading.Thread:
+    """The server's one inbox watcher, a thread that outlives every session (whoever started it)."""
+    log = logging.getLogger(service_inbox.__name__)
+    watcher = threading.Thread(
+        target=service_inbox.watch_inbox,
+        args=(Workspace(Path(home)), service_inbox.inbox_actor("dashboard")),
+        kwargs={
+            # A refusal is worth a look in the server log; an ingest is in the ingest history.
+            "on_result": lambda r: log.log(
+                logging.WARNING if r.outcome == "refused" else logging.INFO, r.line()
+            ),
+            "on_error": lambda e: log.warning(e.message()),
+            "stop": threading.Event(),  # never set: the thread ends with the server
+        },
+        name="okrlens-inbox",
+        daemon=True,
+    )
+    watcher.start()
+    return watcher
+
+
+def updated_at(home: str, data_version: str) -> dt.datetime:
+    """When the data of data_version last changed (UTC): a commit or a definition edit."""
+    return answers(home, data_version).updated_at()
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Comparing shipped work with its forecasts…")
+def effects(
+    home: str,
+    as_of: dt.date,
+    data_version: str,
+    initiative_id: str | None = None,
+    kr_id: str | None = None,
+) -> pd.DataFrame:
+    """The shipped initiatives' metrics against the forecasts made when they shipped, of one
+    initiative and key result if named (service_effects.EFFECT_COLUMNS)."""
+    return service_effects.effects_of(answers(home, data_version), as_of, initiative_id, kr_id)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def effect_spec(
+    home: str, as_of: dt.date, initiative_id: str, kr_id: str, metric: str, data_version: str
+) -> charts.Spec | None:
+    """One judged metric's actual path against the forecast band after the ship date."""
+    found = answers(home, data_version)
+    path = found.effects(as_of).path(initiative_id, kr_id, metric)
+    if path.empty:
+        return None
+    label = found.catalog.get(metric).display_label
+    return charts.titled(
+        charts.spec(effect_chart.effect_chart(path, label)),
+        f"{initiative_id} · {label} against the forecast made when it shipped",
+        charts.subtitle(kr_id, f"as of {charts.date_text(as_of)}"),
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def serving(home: str, kr_id: str, data_version: str) -> pd.DataFrame:
+    """The initiatives serving key result kr_id (service_effects.SERVING_COLUMNS)."""
+    return service_effects.serving(answers(home, data_version), kr_id)

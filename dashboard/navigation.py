@@ -38,8 +38,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("define_metrics_page.py", "Define metrics", ":material/function:", "define-metrics"),
     PageSpec("insight_page.py", "Insight", ":material/insights:", "insight"),
     PageSpec("standup_page.py", "Standup", ":material/groups:", "standup"),
+    PageSpec("review_page.py", "Review", ":material/rate_review:", "review"),
     PageSpec("upload_page.py", "Upload", ":material/upload_file:", "upload", Action.UPLOAD),
     PageSpec("define_okrs_page.py", "Define OKRs", ":material/flag:", "define-okrs"),
+    PageSpec("initiatives_page.py", "Initiatives", ":material/rocket_launch:", "initiatives"),
     PageSpec("targets_page.py", "Targets", ":material/edit_note:", "targets", Action.CHECK_IN),
     PageSpec("admin_page.py", "Audit", ":material/shield_person:", "audit", Action.READ_AUDIT),
 )

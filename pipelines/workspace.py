@@ -19,6 +19,7 @@ from pipelines.definitions import Definitions, load_catalog, load_okr_set
 from pipelines.errors import OkrlensError
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.initiatives import InitiativeSet, load_initiatives
+from pipelines.okrs.reviews import ReviewSet, load_reviews
 from pipelines.okrs.spec import OkrSet
 
 DEFAULT_HOME = Path("okrlens-data")
@@ -209,7 +210,9 @@ class Workspace:
         catalog, broken_metrics = load_catalog(self.metrics_path)
         okrs, broken_okrs = load_okr_set(self.okrs_path, catalog, broken_metrics)
         _, broken_initiatives = load_initiatives(self.initiatives_path, okrs)
-        return Definitions(catalog, okrs, (*broken_metrics, *broken_okrs, *broken_initiatives))
+        _, broken_reviews = load_reviews(self.reviews_path, okrs)
+        broken = (*broken_metrics, *broken_okrs, *broken_initiatives, *broken_reviews)
+        return Definitions(catalog, okrs, broken)
 
     def catalog(self) -> MetricCatalog:
         """The valid metrics of metrics.yaml."""
@@ -223,21 +226,27 @@ class Workspace:
         """The valid initiatives of initiatives.yaml, checked against okrs (else the file's)."""
         return load_initiatives(self.initiatives_path, okrs or self.okrs())[0]
 
+    def reviews(self, okrs: OkrSet | None = None) -> ReviewSet:
+        """The review cadence and the valid reflections of reviews.yaml, checked against okrs."""
+        return load_reviews(self.reviews_path, okrs or self.okrs())[0]
+
     def init(self, *, force: bool = False, example: bool = False) -> list[Path]:
         """Scaffold definition files, documented but empty (or the worked example); never over
         existing ones unless force."""
         self.home.mkdir(parents=True, exist_ok=True)
-        written = []
-        for target in (self.metrics_path, self.okrs_path):
+        templates = TEMPLATES / ("example" if example else "")
+        # The optional files (initiatives.yaml) are written when the templates hold one.
+        targets = [self.home / n for n in DEFINITION_FILES if (templates / n).exists()]
+        for target in targets:  # all checked first: a refusal writes nothing
             if target.exists() and not force:
                 raise OkrlensError(
                     f"{target.name} already exists",
                     where=str(target),
                     fix="edit it, or pass --force to replace it",
                 )
-            shutil.copyfile(TEMPLATES / ("example" if example else "") / target.name, target)
-            written.append(target)
-        return written
+        for target in targets:
+            shutil.copyfile(templates / target.name, target)
+        return targets
 
 
 def remove_tree(folder: Path) -> None:

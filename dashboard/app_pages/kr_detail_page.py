@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.components import downloads, filters, gate, kr_picker
+from dashboard.components import downloads, effects, filters, gate, kr_picker
 from pipelines.service import in_words
 from pipelines.service.formatting import (
     cell_text,
@@ -84,6 +84,9 @@ else:
     st.markdown(
         "**Milestone** fed by check-ins: progress is the latest check-in's value over the target."
     )
+
+st.subheader("Initiatives serving this key result")
+effects.draw_serving(ctx, as_of, kr.id, key="effects")
 
 st.subheader("Score week by week")
 history_spec = data.progress_history_spec(ctx.home, as_of, objective.period, kr.id, ctx.version)

@@ -122,6 +122,8 @@ brief = data.brief(ctx.home, as_of, team if one_team else None, ctx.version)
 if brief.period is None:
     st.info("No OKR period contains this date. Pick a date inside a period.")
     st.stop()
+if review := brief.review_line():
+    st.caption(markdown_text(review))
 if stale := brief.stale_line():
     st.warning(markdown_text(stale), icon=":material/schedule:")
 

@@ -12,7 +12,7 @@ from collections.abc import Collection
 import streamlit as st
 
 from dashboard import data
-from pipelines.service import OkrSet
+from pipelines.service import OkrSet, Period
 from pipelines.service.formatting import markdown_text
 
 ALL = "All"
@@ -51,10 +51,12 @@ def as_of(key: str = "as_of", default: dt.date | None = None) -> dt.date:
     return chosen if isinstance(chosen, dt.date) else fallback
 
 
-def period(okrs: OkrSet, as_of_date: dt.date, key: str = "period") -> str:
-    """A period name (default: the one containing the as-of date)."""
+def period(
+    okrs: OkrSet, as_of_date: dt.date, key: str = "period", default: Period | None = None
+) -> str:
+    """A period name (default: default, else the one containing the as-of date)."""
     names = [p.name for p in okrs.periods]
-    found = okrs.period_at(as_of_date)
+    found = default or okrs.period_at(as_of_date)
     current = found.name if found else names[-1]
     _check_choice(key, "the period", names, current)
     chosen = st.selectbox("Period", names, index=names.index(current), key=key, bind="query-params")

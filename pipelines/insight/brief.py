@@ -28,6 +28,7 @@ from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.metrics.vocabulary import Vocabulary
 from pipelines.okrs.bands import PRESETS, BandPreset
+from pipelines.okrs.reviews import Cadence, next_review
 from pipelines.okrs.scoring import key_result_scores
 from pipelines.okrs.scoring.rules import STATUS_ORDER
 from pipelines.okrs.spec import OkrSet
@@ -84,6 +85,17 @@ class Brief:
     stale: pd.DataFrame = field(default_factory=pd.DataFrame)
     overdue_milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
     new_findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The next review on or after as_of and the period it reviews (pipelines.okrs.reviews).
+    next_review: tuple[dt.date, str] | None = None
+
+    def review_line(self) -> str:
+        """When the next review is due, in one sentence ("" when none is ahead)."""
+        if self.next_review is None:
+            return ""
+        day, period = self.next_review
+        days = (day - self.as_of).days
+        when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
+        return f"Next OKR review ({period}) due {_day(day)}, {when}."
 
     def record(self) -> dict[str, Any]:
         """The brief as JSON-ready data."""
@@ -99,6 +111,7 @@ class Brief:
             "stale_data_in_words": self.stale_line(),
             "milestones_without_recent_checkin": records(self.overdue_milestones),
             "new_lint_findings": records(self.new_findings),
+            "next_review": self.review_line(),
         }
 
     def board(self) -> pd.DataFrame:
@@ -294,13 +307,21 @@ def weekly_brief(
     team: str | None = None,
     links: pd.DataFrame | None = None,
     vocabulary: Vocabulary | None = None,
+    cadence: Cadence | None = None,
 ) -> Brief:
     """The brief for the week ending at as_of: this week's scores, forecasts and lint against last week's.
 
-    vocabulary (what the stored events are called) lets lint flag filters that cannot match.
+    vocabulary (what the stored events are called) lets lint flag filters that cannot match;
+    cadence (how often reviews come) says when the next review is due.
     """
     found = okrs.period_at(as_of)
-    brief = Brief(as_of=as_of, period=found.name if found else None, team=team)
+    due = next_review(okrs, cadence or Cadence(), as_of)
+    brief = Brief(
+        as_of=as_of,
+        period=found.name if found else None,
+        team=team,
+        next_review=(due[0], due[1].name) if due else None,
+    )
     if found is None:
         return brief
     period = found.name
@@ -451,7 +472,8 @@ def brief_markdown(brief: Brief) -> str:
         f"{heading} · {period}",
         "",
         f"Period {period}, as of {_day(brief.as_of)}, against {_day(brief.as_of - WEEK)}. "
-        "Association, not proof of cause, for every measured link.",
+        "Association, not proof of cause, for every measured link."
+        + (f" {markdown_text(brief.review_line())}" if brief.next_review else ""),
         "",
         "## Moves",
         *(moved or [NO_MOVES]),

@@ -2,12 +2,20 @@
 
 Drawn from the key results of a period, the objectives they telescope into, and the measured
 lead/lag links; every edge says what backs it: a measured lag and strength, or "not measured".
+
+`kr_tier` is the one rule that puts a key result in a tier; the output/outcome balance
+(`pipelines.insight.balance`) counts the same tiers.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
+# The verbs of lint's KR008 (launch, ship, release, build, deliver, implement, complete, finish,
+# roll out, migrate): one list, so lint, the ladder and the balance call the same KRs outputs.
+from pipelines.insight.lint.quality import OUTPUT_VERBS
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.spec import KeyResult, Objective, OkrSet
 
@@ -16,9 +24,40 @@ NODE_COLUMNS = ["node", "label", "tier", "key_results"]
 EDGE_COLUMNS = ["source", "target", "kind", "label", "strength"]
 
 
-def _is_output(kr: KeyResult, okrs: OkrSet) -> bool:
-    """True for a deliverable: a milestone fed by check-ins, not a KR that a child objective expands."""
-    return kr.metric is None and kr.kr_type == "milestone" and not okrs.children_of(kr.id)
+class KrTier(NamedTuple):
+    """The tier a key result sits in (None: in none), and why, in words."""
+
+    tier: str | None
+    because: str
+
+
+def kr_tier(kr: KeyResult, okrs: OkrSet, catalog: MetricCatalog) -> KrTier:
+    """The tier of kr: an output, a product outcome (leading metric) or a business outcome (lagging).
+
+    A metric decides first, whatever the title: "Launch X to 500 users" on a leading metric
+    counts what users do, so it is a product outcome. Without a metric, a milestone or a title
+    naming an output verb (lint KR008's) is an output. A rolled-up parent KR is in no tier (its
+    child objectives' key results are), nor is a number reported by check-ins alone, since no
+    metric says whether it is a product or a business outcome.
+    """
+    if okrs.is_rolled_up(kr):
+        children = ", ".join(o.id for o in okrs.children_of(kr.id))
+        return KrTier(None, f"rolled up from {children}, whose key results count in their team")
+    if kr.metric is not None:
+        metric = catalog.get(kr.metric)
+        if metric.kind == "leading":
+            return KrTier(TIERS[1], f"its metric {metric.name} is leading")
+        return KrTier(TIERS[2], f"its metric {metric.name} is lagging")
+    if kr.kr_type == "milestone":
+        return KrTier(TIERS[0], "a milestone: done or not")
+    verb = OUTPUT_VERBS.search(kr.title.lower())
+    if verb is not None:
+        return KrTier(TIERS[0], f"no metric, and its title says {verb.group(1)!r}")
+    return KrTier(
+        None,
+        "check-ins without a metric: give it a metric to say whether it is a product or a "
+        "business outcome",
+    )
 
 
 def _period_objectives(okrs: OkrSet, period: str) -> list[Objective]:
@@ -32,15 +71,13 @@ def ladder_nodes(okrs: OkrSet, catalog: MetricCatalog, period: str) -> pd.DataFr
     users: dict[str, list[str]] = {}
     for objective in _period_objectives(okrs, period):
         for kr in objective.key_results:
-            if _is_output(kr, okrs):
-                labels[kr.id] = (kr.title, TIERS[0])
+            tier = kr_tier(kr, okrs, catalog).tier
+            if tier == TIERS[0]:
+                labels[kr.id] = (kr.title, tier)
                 users[kr.id] = [kr.id]
-            elif kr.metric is not None:
+            elif tier is not None and kr.metric is not None:
                 metric = catalog.get(kr.metric)
-                labels[metric.name] = (
-                    metric.display_label,
-                    TIERS[1] if metric.kind == "leading" else TIERS[2],
-                )
+                labels[metric.name] = (metric.display_label, tier)
                 users.setdefault(metric.name, []).append(kr.id)
     nodes = [
         {"node": n, "label": label, "tier": tier, "key_results": users[n]}
@@ -85,7 +122,7 @@ def ladder_edges(
     for objective in objectives:
         leading = metrics_of(objective, TIERS[1])
         for kr in objective.key_results:
-            if _is_output(kr, okrs):
+            if kr_tier(kr, okrs, catalog).tier == TIERS[0]:
                 for metric in leading:
                     edges[(kr.id, metric)] = {
                         "kind": "same objective",

@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from pipelines.definitions import load_catalog, okr_set_of
 from pipelines.errors import OkrlensError
+from pipelines.okrs.initiatives import load_initiatives
 from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet, Period
 from pipelines.workspace import Workspace
 from pipelines.yamledit import edit_file, mapping, plain_number, sequence
@@ -37,7 +38,7 @@ def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
         checks the key results: the catalog cannot lose a metric between this check and the swap.
         """
         catalog, broken_metrics = load_catalog(workspace.metrics_path)
-        _, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
+        okrs_before, before = okr_set_of(load_mapping(path), path.name, catalog, broken_metrics)
         okrs, after = okr_set_of(
             YAML(typ="safe").load(text) or {}, path.name, catalog, broken_metrics
         )
@@ -47,9 +48,38 @@ def _save(workspace: Workspace, change: Callable[[Any], None]) -> OkrSet:
                 f"the change would make {added[0].kind} {added[0].id} invalid: {added[0].problem}",
                 fix="correct the value",
             )
+        _refuse_orphaned_initiatives(workspace, okrs_before, okrs)
         return okrs
 
     return edit_file(path, change, validated)
+
+
+def _kr_ids(okrs: OkrSet) -> set[str]:
+    """The ids of every key result okrs holds."""
+    return {kr.id for o in okrs.objectives for kr in o.key_results}
+
+
+def _refuse_orphaned_initiatives(workspace: Workspace, before: OkrSet, after: OkrSet) -> None:
+    """OkrlensError when a key result an initiative serves would be gone (removed or renamed).
+
+    Initiative saves hold okrs.yaml's lock (shared) while they check the key results, so no
+    initiative can start serving a key result between this check and the swap.
+    """
+    gone = _kr_ids(before) - _kr_ids(after)
+    if not gone:  # most changes remove nothing: they never read initiatives.yaml
+        return
+    initiatives = load_initiatives(workspace.initiatives_path, before)[0]
+    serving = [i for i in initiatives.initiatives if any(s.key_result in gone for s in i.serves)]
+    if serving:
+        krs = ", ".join(sorted({s.key_result for i in serving for s in i.serves} & gone))
+        one = len(serving) == 1
+        names = ("initiative " if one else "initiatives ") + ", ".join(i.id for i in serving)
+        raise OkrlensError(
+            f"{names} {'serves' if one else 'serve'} {krs}: the change would leave "
+            f"{'it' if one else 'them'} pointing at a key result that is gone",
+            where=workspace.initiatives_path.name,
+            fix=f"remove {krs} from {names} first",
+        )
 
 
 def _spelled(value: Any) -> Any:

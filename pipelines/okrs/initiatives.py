@@ -16,17 +16,17 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
+from pipelines.itemfiles import valid_items
 from pipelines.okrs.spec import OkrSet
 from pipelines.yamlio import load_mapping
 
 Status = Literal["idea", "planned", "in_progress", "shipped", "dropped"]
 STATUSES: tuple[Status, ...] = ("idea", "planned", "in_progress", "shipped", "dropped")
 FILE = "initiatives.yaml"
-_FIX = f"correct it in {FILE}; `okrlens check` lists every problem"
 
 
 class Serves(BaseModel):
@@ -95,16 +95,6 @@ class InitiativeSet(BaseModel):
         return [i for i in self.initiatives if any(s.key_result == kr_id for s in i.serves)]
 
 
-def _problem(exc: ValidationError | ValueError) -> str:
-    """The first problem an exception names, in one phrase."""
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        text = str(first["msg"]).removeprefix("Value error, ")
-        return f"{loc}: {text}" if loc else text
-    return str(exc)
-
-
 def _unknown_key_results(initiative: Initiative, okrs: OkrSet) -> list[str]:
     """The key results initiative says it serves that okrs does not hold."""
     known = {kr.id for o in okrs.objectives for kr in o.key_results}
@@ -113,37 +103,18 @@ def _unknown_key_results(initiative: Initiative, okrs: OkrSet) -> list[str]:
 
 def initiative_set_of(raw: dict[str, Any], okrs: OkrSet) -> tuple[InitiativeSet, list[Broken]]:
     """The initiatives of the parsed file raw that stand against okrs, and the ones left out."""
-    broken = [
-        Broken(FILE, "setting", str(k), FILE, "okrlens does not know this top-level field",
-               "remove it, or check its spelling")
-        for k in raw if k != "initiatives"
-    ]  # fmt: skip
-    items = raw.get("initiatives") or []
-    if not isinstance(items, list):
-        raise OkrlensError(
-            f"{FILE} has no list of initiatives",
-            where=FILE,
-            fix="start it with `initiatives:` followed by one `- id: …` entry per initiative",
-        )
-    kept: list[Initiative] = []
-    for i, item in enumerate(items):
-        label = item.get("id") if isinstance(item, dict) else None
-        name = str(label) if isinstance(label, str | int) and str(label) else f"#{i + 1}"
-        where = f"{FILE}, initiatives[{i}] ({name})"
-        try:
-            initiative = Initiative.model_validate(item)
-        except (ValidationError, ValueError) as exc:
-            broken.append(Broken(FILE, "initiative", name, where, _problem(exc), _FIX))
-            continue
-        problem = ""
+
+    def problem(initiative: Initiative, kept: list[Initiative]) -> str:
+        """Why a valid initiative still cannot stand: a repeated id, a key result okrs lacks."""
         if any(k.id == initiative.id for k in kept):
-            problem = "an initiative with that id comes earlier"
-        elif unknown := _unknown_key_results(initiative, okrs):
-            problem = f"it serves {', '.join(unknown)}, which okrs.yaml does not hold (or left out)"
-        if problem:
-            broken.append(Broken(FILE, "initiative", name, where, problem, _FIX))
-            continue
-        kept.append(initiative)
+            return "an initiative with that id comes earlier"
+        if unknown := _unknown_key_results(initiative, okrs):
+            return f"it serves {', '.join(unknown)}, which okrs.yaml does not hold (or left out)"
+        return ""
+
+    kept, broken = valid_items(
+        raw, FILE, "initiatives", Initiative, kind="initiative", label_field="id", problem=problem
+    )
     return InitiativeSet(initiatives=kept), broken
 
 

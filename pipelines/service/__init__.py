@@ -11,6 +11,10 @@
 - status.py: the store's row counts, freshness, latest ingests and the first run's steps.
 - trust.py: who is acting (sign-in, roles), the audit log, audited exports.
 - formatting.py: numbers as people read them.
+- initiatives.py: the RICE ranking and the audited edits of initiatives.yaml; effects.py: did the
+  shipped work move the outcome; reviews.py: the end-of-period review and its reflections;
+  balance.py: the output/outcome balance; `inbox` (pipelines/inbox.py): exports dropped in the
+  inbox folder, ingested once each.
 
 Pages and the CLI import pipelines only through this package (a test enforces it); the names
 below are the vocabulary they need.
@@ -18,6 +22,7 @@ below are the vocabulary they need.
 
 from __future__ import annotations
 
+from pipelines import inbox
 from pipelines.access import ANONYMOUS, AccessSpec, Action, Actor, Role
 from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
@@ -31,7 +36,7 @@ from pipelines.insight.ladder import TIERS
 from pipelines.metrics.describe import in_words
 from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.okrs.bands import PRESETS, BandPreset
-from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet
+from pipelines.okrs.spec import CheckIn, KeyResult, Objective, OkrSet, Period
 from pipelines.service.answers import ALL_PERIODS, Answers, KrDetail
 from pipelines.service.glance import Glance
 from pipelines.service.overview import Overview
@@ -66,11 +71,13 @@ __all__ = [
     "OkrSet",
     "OkrlensError",
     "Overview",
+    "Period",
     "Role",
     "Workspace",
     "brief_markdown",
     "brief_sections",
     "in_words",
+    "inbox",
     "records",
     "spreadsheet_safe",
 ]

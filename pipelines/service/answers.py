@@ -4,6 +4,9 @@ The composition of the pipelines (series → scores → links → forecasts → 
 written here once. An Answers object is bound to one data version, so each answer is computed
 at most once per version and argument set, whoever asks: the dashboard keeps one per version,
 a command makes one and prints from it.
+
+Why this module is long: it is the one place the pipelines are composed, one short method per
+answer (each delegates to the module that computes it), so it grows by a few lines per page.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
+from pipelines import snapshot
 from pipelines.definitions import Broken
 from pipelines.errors import OkrlensError
 from pipelines.insight.brief import Brief, latest_complete_week_end, weekly_brief
+from pipelines.insight.effects import Effects, shipped_effects
 from pipelines.insight.forecast import EndForecast, kr_forecasts, metric_forecast
 from pipelines.insight.ladder import ladder_edges, ladder_nodes
 from pipelines.insight.links import metric_links
@@ -27,14 +32,18 @@ from pipelines.metrics.spec import Metric, MetricCatalog
 from pipelines.metrics.vocabulary import Vocabulary, unseen_names, vocabulary_from_frame
 from pipelines.okrs.bands import PRESETS
 from pipelines.okrs.history import score_history, weekly_as_of_dates
+from pipelines.okrs.reviews import period_to_review
+from pipelines.okrs.rice import rice_scores
 from pipelines.okrs.scoring import key_result_scores, objective_scores
 from pipelines.okrs.scoring.pace import RECENT, pace
 from pipelines.okrs.spec import KeyResult, Objective, OkrSet, Period
+from pipelines.service.balance import Balance, balance_of
 from pipelines.service.formatting import change_text, value_text
 from pipelines.service.forward import overview_html
 from pipelines.service.glance import WEEK, Glance, glance
 from pipelines.service.overview import Overview, overview
-from pipelines.workspace import Workspace
+from pipelines.service.reviews import Review, period_review_of
+from pipelines.workspace import DEFINITION_FILES, Workspace
 
 ALL_PERIODS = "all"
 # Answers are small frames; a handful of as-of dates and filters per version is plenty.
@@ -263,6 +272,7 @@ class Answers:
             team=self.checked_team(team),
             links=self.links,
             vocabulary=self.vocabulary,
+            cadence=self.workspace.reviews(self.okrs).cadence,
         )
 
     def brief_as_of(self) -> dt.date:
@@ -349,6 +359,42 @@ class Answers:
             forecast=ahead,
             unseen=tuple(unseen_names(metric, self.vocabulary, self.catalog)) if metric else (),
         )
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def balance(self, period: str) -> Balance:
+        """The output/outcome balance of period: shares per company, team and objective."""
+        return balance_of(self.okrs, self.catalog, period)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def review(self, period: str | None, as_of: dt.date) -> Review:
+        """The review of period (None: the latest over at as_of, else the current) at as_of."""
+        chosen = self.okrs.period(period) if period else period_to_review(self.okrs, as_of)
+        if chosen is None:
+            raise OkrlensError(
+                "no OKR period to review", where="okrs.yaml", fix="add a period and objectives"
+            )
+        return period_review_of(self, chosen.name, as_of)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def rice(self, as_of: dt.date, period: str) -> pd.DataFrame:
+        """Each initiative's RICE score in period at as_of, its inputs beside it, ranked."""
+        krs, _ = self.scores(as_of, period)
+        initiatives = self.workspace.initiatives(self.okrs)
+        return rice_scores(initiatives, self.okrs, krs, self.forecasts(as_of, period), period)
+
+    def updated_at(self) -> dt.datetime:
+        """When the data shown last changed (UTC): a commit (its snapshot) or a definition edit."""
+        home = self.workspace.home
+        paths = [home / snapshot.FOLDER / snapshot.MANIFEST, *(home / n for n in DEFINITION_FILES)]
+        changed = max(p.stat().st_mtime for p in paths if p.exists())
+        return dt.datetime.fromtimestamp(changed, dt.UTC)
+
+    @lru_cache(maxsize=PER_VERSION)  # noqa: B019 - see scores
+    def effects(self, as_of: dt.date) -> Effects:
+        """Every initiative shipped by as_of against the forecast made when it shipped: per
+        metric it is judged on, the counts, effect, verdict and wording, and each chart's path."""
+        initiatives = self.workspace.initiatives(self.okrs)
+        return shipped_effects(initiatives, self.okrs, self.catalog, self.series, self.links, as_of)
 
 
 def _formula(metric: Metric) -> str | None:

@@ -71,7 +71,7 @@ def init_workspace(
     allow(workspace, actor, Action.SET_UP_WORKSPACE, str(workspace.home))
     workspace.home.mkdir(parents=True, exist_ok=True)
     with audit.recording_edit(
-        workspace.home, actor, "start an empty workspace", "", workspace.definition_paths[:2]
+        workspace.home, actor, "start an empty workspace", "", workspace.definition_paths[:3]
     ):
         return workspace.init(force=force, example=example)
 

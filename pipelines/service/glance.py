@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.insight.forecast.bands import likeliest_band
 from pipelines.metrics.grains import GRAINS
 from pipelines.metrics.spec import MetricCatalog
 from pipelines.okrs.bands import PRESETS
@@ -94,14 +95,8 @@ def _word(value: object) -> str:
 
 def _heading(forecast: Mapping[Hashable, Any] | None) -> str:
     """The forecast's likeliest band at period end and its chance, e.g. "exceeded (64 %)"."""
-    if not forecast:
-        return "–"
-    chances = {str(k)[2:]: v for k, v in forecast.items() if str(k).startswith("p_")}
-    usable = {k: float(v) for k, v in chances.items() if isinstance(v, float) and not math.isnan(v)}
-    if not usable:
-        return "–"
-    band = max(usable, key=usable.__getitem__)
-    return f"{band} {usable[band]:.0%}"
+    found = likeliest_band(forecast)
+    return "–" if found is None else f"{found[0]} {found[1]:.0%}"
 
 
 def _change(now: Mapping[Hashable, Any], before: Mapping[Hashable, Any] | None) -> str:

@@ -138,7 +138,7 @@ def test_insight_page_shows_links_ladder_and_lint(demo_home: Path, open_page: Op
     assert (planted["significant"], planted["best lag"]) == ("yes", "3")
     assert "association, not proof of cause" in planted["note"]
     assert links.iloc[0]["significant"] == "yes"  # significant links come first
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 2  # the ladder and the balance
     assert [h.value for h in at.header][1].startswith("Ladder")
 
 

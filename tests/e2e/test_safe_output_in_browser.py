@@ -44,6 +44,8 @@ PAGES = [
     "metrics",
     "define-metrics",
     "define-okrs",
+    "initiatives",
+    "review",
 ]
 
 

@@ -25,9 +25,12 @@ from pipelines.service import (
     edits,
     metric_edits,
     okr_edits,
+    reviews,
     trust,
 )
 from pipelines.service import backup as backups
+from pipelines.service import initiatives as service_initiatives
+from pipelines.service.initiatives import InitiativeDraft
 
 MRR_EXPORT = b"date,metric,value\n2026-11-23,New signups,41\n"
 SPEC = AccessSpec(
@@ -146,6 +149,30 @@ ACTIONS: dict[str, tuple[Act, Role, bool]] = {
         Role.ANALYST,
         True,
     ),
+    "define a Product initiative": (
+        lambda ws, a, _: service_initiatives.add_initiative(
+            ws, a, InitiativeDraft(title="Shared libraries v2", team="Product")
+        ),
+        Role.ANALYST,
+        True,
+    ),
+    "define a Company initiative": (
+        lambda ws, a, _: service_initiatives.add_initiative(
+            ws, a, InitiativeDraft(title="Board pack", team="Company")
+        ),
+        Role.ANALYST,
+        False,
+    ),
+    "record a reflection on a Product key result": (
+        lambda ws, a, _: reviews.record_reflection(ws, a, "product-q3-activation", "It slipped."),
+        Role.ANALYST,
+        True,
+    ),
+    "record a reflection on a Company key result": (
+        lambda ws, a, _: reviews.record_reflection(ws, a, "company-q3-mrr", "Renewals came early."),
+        Role.ANALYST,
+        False,
+    ),
     "export a table": (
         lambda ws, a, _: trust.export_csv(ws, a, "overview.csv", pd.DataFrame({"x": [1]})),
         Role.VIEWER,
@@ -184,12 +211,12 @@ READS = {"preview an upload", "sniff an upload", "export a table", "read the aud
 READS |= {"export the audit log", "list roles", "export a backup of the workspace"}
 
 
-def state(ws: Workspace) -> tuple[bytes, bytes, bytes, str]:
-    """What an action could change: the definitions and the store's committed state."""
+def state(ws: Workspace) -> tuple[tuple[bytes, ...], str]:
+    """What an action could change: the definition files and the store's committed state."""
     with ws.reading() as con:
         token = db.commit_token(con)
-    access = ws.access_path.read_bytes() if ws.access_path.exists() else b""
-    return ws.okrs_path.read_bytes(), ws.metrics_path.read_bytes(), access, token
+    files = tuple(p.read_bytes() if p.exists() else b"" for p in ws.definition_paths)
+    return files, token
 
 
 def audit_outcomes(ws: Workspace, who: str) -> list[str]:

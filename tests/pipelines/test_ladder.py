@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from pipelines.insight.ladder import ladder_edges, ladder_nodes
 from pipelines.metrics.spec import MetricCatalog
@@ -74,3 +75,33 @@ def test_edges_say_what_backs_them() -> None:
 def test_an_unmeasured_telescoped_edge_says_so() -> None:
     edges = ladder_edges(okrs(), CATALOG, "Q", None).set_index(["source", "target"])
     assert edges.loc[("wau", "mrr"), ["kind", "label"]].tolist() == ["telescoped", "not measured"]
+
+
+@pytest.mark.parametrize(
+    ("kr", "node"),
+    [
+        pytest.param({"type": "milestone", "title": "Launch graph"}, ("K", "output"),
+                     id="a-milestone"),
+        pytest.param({"title": "Ship the app", "type": "increase", "baseline": 0, "target": 3,
+                      "checkins": [{"date": "2026-11-02", "value": 1}]}, ("K", "output"),
+                     id="check-ins-under-an-output-verb"),
+        pytest.param({"title": "Launch graph to 500 users", "metric": "wau", "baseline": 1,
+                      "target": 500}, ("wau", "product outcome"),
+                     id="a-leading-metric-whatever-the-title"),
+        pytest.param({"title": "Sign 5 institutions", "type": "increase", "baseline": 0,
+                      "target": 5, "checkins": [{"date": "2026-11-02", "value": 1}]}, None,
+                     id="no-node-for-a-number-without-a-metric"),
+    ],
+)  # fmt: skip
+def test_the_ladder_places_a_key_result_by_the_balances_rule(
+    kr: dict[str, Any], node: tuple[str, str] | None
+) -> None:
+    one = OkrSet.model_validate(
+        {
+            "periods": [{"name": "Q", "start": "2026-10-01", "end": "2026-12-31"}],
+            "objectives": [{"id": "O", "title": "o", "team": "T", "period": "Q",
+                            "key_results": [{"id": "K", **kr}]}],
+        }
+    )  # fmt: skip
+    nodes = ladder_nodes(one, CATALOG, "Q")
+    assert list(zip(nodes["node"], nodes["tier"], strict=True)) == ([node] if node else [])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -35,3 +37,13 @@ def band_probabilities(
         return {label: math.nan for label in bands.labels}
     counts = np.bincount(bands.levels(p), minlength=len(bands.labels))
     return {label: float(c) / p.size for label, c in zip(bands.labels, counts, strict=True)}
+
+
+def likeliest_band(forecast: Mapping[Hashable, Any] | None) -> tuple[str, float] | None:
+    """The band a forecast row (its p_<band> chances) most likely ends in, and that chance."""
+    chances = {str(k)[2:]: v for k, v in (forecast or {}).items() if str(k).startswith("p_")}
+    usable = {k: float(v) for k, v in chances.items() if isinstance(v, float) and not math.isnan(v)}
+    if not usable:
+        return None
+    band = max(usable, key=usable.__getitem__)
+    return band, usable[band]

@@ -1,5 +1,8 @@
 """Key-result quality rules, KR007–KR009: vanity metrics, outputs, milestones without confidence.
 
+KR008 and KR009 point an output (a launch, a milestone) at an initiative serving an outcome key
+result (pipelines.okrs.initiatives), where its expected effect is stated and ranked.
+
 KR007 flags a KR on a vanity metric, a login count or a running total by its definition (see
 `pipelines.insight.lint.catalog`), says when the data shows the total only grew, and suggests
 metrics of the same kind that are not vanity metrics.
@@ -63,9 +66,10 @@ def output_kr_hits(ctx: LintContext) -> Iterator[Hit]:
         yield Hit(
             v.objective.id,
             v.kr.id,
-            f"KR {v.kr.id} ({v.kr.title!r}) is an output, not an outcome: rephrase it as the "
-            f"behaviour change the {match.group(1)} should cause, with a metric, e.g. 'raise "
-            f"{alternatives(ctx, 'leading', set())} from … to …'",
+            f"KR {v.kr.id} ({v.kr.title!r}) is an output, not an outcome: an output belongs in "
+            "an initiative (initiatives.yaml) that serves an outcome key result; rephrase the "
+            f"KR as the behaviour change the {match.group(1)} should cause, with a metric, e.g. "
+            f"'raise {alternatives(ctx, 'leading', set())} from … to …'",
         )
 
 
@@ -81,5 +85,6 @@ def milestone_confidence_hits(ctx: LintContext) -> Iterator[Hit]:
                 v.kr.id,
                 f"milestone KR {v.kr.id} has {n} check-in{'s' if n != 1 else ''} but none states "
                 "a confidence, so it reads 0 % until done: add `confidence:` (0–1, the "
-                "probability of success) to each check-in",
+                "probability of success) to each check-in; if the milestone is an output, it "
+                "belongs in an initiative (initiatives.yaml) that serves an outcome key result",
             )
